@@ -35,6 +35,9 @@ instance_start() {
 	export XEN_LIB_DIR=$INSTANCE_DIR/lib
 	export XENSTORED_PATH=$XEN_RUN_DIR/xenstored/socket
 	mkdir -p "$XEN_RUN_DIR" "$XEN_LOG_DIR" "$XEN_LIB_DIR"
+	# xl's host-wide defaults: the instance's own (empty: Xen's defaults).
+	export XL_GLOBAL_CONFIG=$INSTANCE_DIR/xl.conf
+	: >"$XL_GLOBAL_CONFIG"
 	trap instance_exit EXIT
 	trap 'exit 130' INT TERM
 	instance_started=yes

@@ -1,0 +1,379 @@
+/*
+ * The test programs of the PVH test guest, chosen by the first word of the
+ * kernel command line.
+ */
+#include <stdbool.h>
+
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+#include <xen/version.h>
+
+#include "events.h"
+#include "runtime/hypercall.h"
+#include "runtime/xtest.h"
+
+static void test_hello(struct xtest_env *env)
+{
+	(void)env;
+	xputs("hello\n");
+	xtest_result("hello", "PASS", "printed hello");
+}
+
+static void test_version(struct xtest_env *env)
+{
+	xen_extraversion_t extra;
+	xen_feature_info_t fi = { .submap_idx = 0 };
+	long v = HYPERVISOR_xen_version(XENVER_version, NULL);
+	long rc;
+
+	(void)env;
+	if (v >> 16 >= 4)
+		xtest_result("version", "PASS", "%ld.%ld", v >> 16, v & 0xffff);
+	else
+		xtest_result("version", "FAIL", "version %#lx", v);
+	rc = HYPERVISOR_xen_version(XENVER_extraversion, extra);
+	extra[sizeof(extra) - 1] = '\0';
+	xtest_result("extraversion", rc == 0 ? "PASS" : "FAIL", "%s rc=%ld",
+		     extra, rc);
+	rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);
+	xtest_result("features",
+		     rc == 0 && (fi.submap & (1u << XENFEAT_hvm_callback_vector)) ?
+			     "PASS" :
+			     "FAIL",
+		     "submap=%x rc=%ld", fi.submap, rc);
+	rc = xen_hypercall5(63, 0, 0, 0, 0, 0);
+	xtest_result("enosys", rc == -38 ? "PASS" : "FAIL", "rc=%ld", rc);
+	rc = HYPERVISOR_xen_version(XENVER_extraversion,
+				    (void *)0x7ff0000000ul);
+	xtest_result("efault", rc == -14 ? "PASS" : "FAIL", "rc=%ld", rc);
+}
+
+static void test_memory(struct xtest_env *env)
+{
+	domid_t self = DOMID_SELF;
+	long cur = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	long max = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
+	struct e820entry map[8];
+	struct xen_memory_map mm = { .nr_entries = 8 };
+	long rc;
+
+	(void)env;
+	xtest_result("reservation", cur > 0 && cur <= max ? "PASS" : "FAIL",
+		     "current=%ld max=%ld", cur, max);
+	set_xen_guest_handle(mm.buffer, map);
+	rc = HYPERVISOR_memory_op(XENMEM_memory_map, &mm);
+	xtest_result("memory_map", rc == 0 && mm.nr_entries >= 1 ? "PASS" :
+								   "FAIL",
+		     "rc=%ld entries=%u", rc, mm.nr_entries);
+}
+
+/*
+ * modules: hvm_start_info lists module 0 (the initrd) with its size; print
+ * its size and a checksum (h = h * 31 + byte, mod 2^32) the test compares
+ * with the file's.
+ */
+static void test_modules(struct xtest_env *env)
+{
+	const struct hvm_start_info *si = env->start_info;
+	const struct hvm_modlist_entry *mod;
+	const uint8_t *p;
+	uint32_t hash = 0;
+	uint64_t i;
+
+	if (!si || si->nr_modules < 1 || !si->modlist_paddr) {
+		xtest_result("modules", "FAIL", "no module listed");
+		return;
+	}
+	mod = (const struct hvm_modlist_entry *)(unsigned long)si->modlist_paddr;
+	p = (const uint8_t *)(unsigned long)mod->paddr;
+	for (i = 0; i < mod->size; i++)
+		hash = hash * 31 + p[i];
+	xtest_result("modules", "PASS", "nr=%u size=%lu sum31=%08x",
+		     si->nr_modules, (unsigned long)mod->size, hash);
+}
+
+/* A stub shaped like a hypercall-page slot, exiting through port 0x80. */
+__asm__(".pushsection .text\n"
+	"bench_stub: out %eax, $0x80\n"
+	"ret\n"
+	".popsection\n");
+
+/*
+ * bench [N]: N null hypercalls (xen_version) and N exits through an
+ * unclaimed I/O port, timed with the TSC.  Output:
+ * "xtest: bench: PASS hypercall_ns=.. port_exit_ns=.. n=.."
+ */
+static void test_bench(struct xtest_env *env)
+{
+	const char *p = env->args;
+	unsigned long n, i;
+	uint64_t t0, t1, t2, t3, t4;
+
+	while (*p == ' ')
+		p++;
+	n = xstrtoul(p, NULL);
+	if (!n)
+		n = 10000;
+	if (!env->tsc_khz) {
+		xtest_result("bench", "SKIP", "no TSC frequency");
+		return;
+	}
+	t0 = rdtsc();
+	for (i = 0; i < n; i++)
+		HYPERVISOR_xen_version(XENVER_version, NULL);
+	t1 = rdtsc();
+	for (i = 0; i < n; i++)
+		__asm__ volatile("outb %%al, $0x80" : : "a"(0) : "memory");
+	t2 = rdtsc();
+	/* The hypercall's instructions without the hypercall: call a stub. */
+	for (i = 0; i < n; i++)
+		__asm__ volatile("call bench_stub" : : : "rax", "memory");
+	t3 = rdtsc();
+	/* The same stub in the hypercall page: xenhv's handling on top. */
+	for (i = 0; i < n; i++)
+		__asm__ volatile("call hypercall_page + 17 * 32"
+				 : : "D"(XENVER_version)
+				 : "rax", "rcx", "r11", "memory");
+	t4 = rdtsc();
+	xtest_result("bench", "PASS",
+		     "hypercall_ns=%lu port_exit_ns=%lu stub_exit_ns=%lu hypercall_stub_ns=%lu n=%lu",
+		     (unsigned long)((t1 - t0) * 1000000 / env->tsc_khz / n),
+		     (unsigned long)((t2 - t1) * 1000000 / env->tsc_khz / n),
+		     (unsigned long)((t3 - t2) * 1000000 / env->tsc_khz / n),
+		     (unsigned long)((t4 - t3) * 1000000 / env->tsc_khz / n),
+		     n);
+}
+
+/*
+ * smp: bring up every other vCPU with VCPUOP_initialise (64-bit context
+ * sharing our page tables) and VCPUOP_up; each prints and blocks.
+ */
+#define SMP_MAX 8
+static volatile unsigned int smp_arrived;
+static uint8_t smp_stacks[SMP_MAX][4096] __attribute__((aligned(16)));
+
+static void smp_ap_main(unsigned long id)
+{
+	xprintf("xtest: smp: vcpu %lu running\n", id);
+	__atomic_fetch_add(&smp_arrived, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+static void test_smp(struct xtest_env *env)
+{
+	struct vcpu_hvm_context ctx;
+	unsigned long cr0, cr3, cr4;
+	uint32_t lo, hi;
+	unsigned int n, i;
+	uint64_t deadline;
+	long rc;
+
+	__asm__ volatile("mov %%cr0, %0; mov %%cr3, %1; mov %%cr4, %2"
+			 : "=r"(cr0), "=r"(cr3), "=r"(cr4));
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080));
+	for (n = 1; n < SMP_MAX; n++)
+		if (HYPERVISOR_vcpu_op(VCPUOP_is_up, n, NULL) < 0)
+			break;
+	for (i = 1; i < n; i++) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.mode = VCPU_HVM_MODE_64B;
+		ctx.cpu_regs.x86_64.rip = (unsigned long)smp_ap_main;
+		/* As if called: (rsp + 8) 16-byte aligned. */
+		ctx.cpu_regs.x86_64.rsp = (unsigned long)smp_stacks[i] + 4096 - 8;
+		ctx.cpu_regs.x86_64.rdi = i;
+		ctx.cpu_regs.x86_64.rflags = 2;
+		ctx.cpu_regs.x86_64.cr0 = cr0;
+		ctx.cpu_regs.x86_64.cr3 = cr3;
+		ctx.cpu_regs.x86_64.cr4 = cr4;
+		ctx.cpu_regs.x86_64.efer = ((uint64_t)hi << 32) | lo;
+		rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, i, &ctx);
+		if (rc == 0)
+			rc = HYPERVISOR_vcpu_op(VCPUOP_up, i, NULL);
+		if (rc) {
+			xtest_result("smp", "FAIL", "vcpu %u: rc=%ld", i, rc);
+			return;
+		}
+	}
+	deadline = rdtsc() + (uint64_t)env->tsc_khz * 30000; /* 30 s */
+	while (smp_arrived < n - 1 && rdtsc() < deadline)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	for (i = 1; i < n; i++)
+		if (HYPERVISOR_vcpu_op(VCPUOP_is_up, i, NULL) != 1)
+			break;
+	xtest_result("smp", smp_arrived == n - 1 && i == n ? "PASS" : "FAIL",
+		     "vcpus=%u arrived=%u", n, smp_arrived);
+}
+
+/*
+ * hostile [N]: N hypercalls with random numbers and arguments (pointers
+ * into a random scratch page among them).  sched_op and vcpu_op are left
+ * out (blocking or downing our only vCPU would stop the test itself), and
+ * iret, whose slot is ud2 for HVM guests as on Xen.
+ */
+static uint64_t hostile_state;
+
+static uint64_t hostile_rand(void)
+{
+	hostile_state = hostile_state * 6364136223846793005ull +
+			1442695040888963407ull;
+	return hostile_state >> 11;
+}
+
+static uint8_t hostile_scratch[4096] __attribute__((aligned(4096)));
+
+static unsigned long hostile_arg(void)
+{
+	switch (hostile_rand() % 4) {
+	case 0:
+		return hostile_rand() % 16;
+	case 1:
+		return (unsigned long)hostile_scratch + hostile_rand() % 4000;
+	default:
+		return hostile_rand() * 2654435761ull;
+	}
+}
+
+static void test_hostile(struct xtest_env *env)
+{
+	const char *p = env->args;
+	unsigned long n, i, enosys = 0, efault = 0, ok = 0, other = 0;
+
+	while (*p == ' ')
+		p++;
+	n = xstrtoul(p, NULL);
+	if (!n)
+		n = 2000;
+	hostile_state = rdtsc();
+	xprintf("xtest: hostile: seed %lu\n", (unsigned long)hostile_state);
+	for (i = 0; i < n; i++) {
+		static const unsigned int served[] = {
+			__HYPERVISOR_memory_op, __HYPERVISOR_xen_version,
+			__HYPERVISOR_console_io, __HYPERVISOR_hvm_op
+		};
+		/* Half the calls aim at what xenhv serves, sub-op first. */
+		bool aim = hostile_rand() % 2;
+		unsigned int nr = aim ? served[hostile_rand() % 4] :
+					(unsigned int)(hostile_rand() % 64);
+		unsigned long a1 = aim ? hostile_rand() % 32 : hostile_arg();
+		unsigned int k;
+		long rc;
+
+		/* iret's slot is ud2 for HVM guests: it would crash us. */
+		if (nr == __HYPERVISOR_sched_op || nr == __HYPERVISOR_vcpu_op ||
+		    nr == __HYPERVISOR_iret)
+			continue;
+		/* Ring-0 code is slow here: stir only a few words per call. */
+		for (k = 0; k < 8; k++)
+			((uint64_t *)hostile_scratch)[hostile_rand() % 512] =
+				hostile_rand();
+		rc = xen_hypercall_any(nr, a1, hostile_arg(),
+				       hostile_arg(), hostile_arg(),
+				       hostile_arg());
+		if (rc == -38)
+			enosys++;
+		else if (rc == -14)
+			efault++;
+		else if (rc >= 0)
+			ok++;
+		else
+			other++;
+	}
+	/* Random console_io bytes may have left a partial line: end it. */
+	xputs("\n");
+	xtest_result("hostile", "PASS", "calls=%lu ok=%lu enosys=%lu efault=%lu other=%lu",
+		     n, ok, enosys, efault, other);
+}
+
+/*
+ * runstate: register a runstate area, give xenhv a few exits, and check
+ * that it reports this vCPU running since a known time, after some time
+ * offline (before its first run).  Time in the current state is
+ * now - state_entry_time, as Xen keeps it.
+ */
+static struct vcpu_runstate_info runstate_area;
+
+static void test_runstate(struct xtest_env *env)
+{
+	struct vcpu_register_runstate_memory_area area;
+	struct vcpu_runstate_info now;
+	long rc;
+	int i;
+
+	(void)env;
+	area.addr.v = &runstate_area;
+	rc = HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &area);
+	for (i = 0; i < 4; i++)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	now = runstate_area;
+	xtest_result("runstate",
+		     rc == 0 && now.state == RUNSTATE_running &&
+				     now.state_entry_time > 0 &&
+				     now.time[RUNSTATE_offline] > 0 ?
+			     "PASS" :
+			     "FAIL",
+		     "rc=%ld state=%d entry_ns=%lu offline_ns=%lu", rc,
+		     now.state, (unsigned long)now.state_entry_time,
+		     (unsigned long)now.time[RUNSTATE_offline]);
+}
+
+/*
+ * balloon: give a page of our RAM back (XENMEM_decrease_reservation), see
+ * it gone (reads float high: no memory behind it) and the reservation one
+ * page lower, then populate it again: a fresh zeroed page.
+ */
+static uint8_t balloon_page[4096] __attribute__((aligned(4096)));
+
+static long balloon_op(unsigned int cmd, xen_pfn_t gfn)
+{
+	struct xen_memory_reservation r = { .nr_extents = 1,
+					    .domid = DOMID_SELF };
+
+	set_xen_guest_handle(r.extent_start, &gfn);
+	return HYPERVISOR_memory_op(cmd, &r);
+}
+
+static void test_balloon(struct xtest_env *env)
+{
+	volatile uint8_t *p = balloon_page;
+	xen_pfn_t gfn = (unsigned long)balloon_page >> 12;
+	domid_t self = DOMID_SELF;
+	long before, during, after, rc1, rc2;
+	uint8_t gone, fresh;
+
+	(void)env;
+	p[0] = 0x5a;
+	before = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	rc1 = balloon_op(XENMEM_decrease_reservation, gfn);
+	during = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	gone = p[0];
+	rc2 = balloon_op(XENMEM_populate_physmap, gfn);
+	after = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+	fresh = p[0];
+	p[0] = 1; /* writable again */
+	xtest_result("balloon",
+		     rc1 == 1 && rc2 == 1 && during == before - 1 &&
+				     after == before && gone == 0xff &&
+				     fresh == 0 && p[0] == 1 ?
+			     "PASS" :
+			     "FAIL",
+		     "rc=%ld/%ld pages=%ld/%ld/%ld gone=%x fresh=%x", rc1, rc2,
+		     before, during, after, gone, fresh);
+}
+
+const struct xtest xtest_table[] = {
+	{ "hello", test_hello },
+	{ "version", test_version },
+	{ "memory", test_memory },
+	{ "bench", test_bench },
+	{ "smp", test_smp },
+	{ "balloon", test_balloon },
+	{ "runstate", test_runstate },
+	{ "modules", test_modules },
+	{ "hostile", test_hostile },
+	{ "evtchn-pingpong", test_evtchn_pingpong },
+	{ "xenstore", test_xenstore },
+	{ "gnttab", test_gnttab },
+	{ NULL, NULL },
+};
