@@ -20,9 +20,9 @@
 #define CONTROLLER_PAUSE_MAX 255
 
 #ifndef XEN_X86_EMU_ALL /* Xen's arch-x86/xen.h: every emulation flag */
-#define XEN_X86_EMU_ALL                                                                    \
-	(XEN_X86_EMU_LAPIC | XEN_X86_EMU_HPET | XEN_X86_EMU_PM | XEN_X86_EMU_RTC |         \
-	 XEN_X86_EMU_IOAPIC | XEN_X86_EMU_PIC | XEN_X86_EMU_VGA | XEN_X86_EMU_IOMMU |      \
+#define XEN_X86_EMU_ALL                                                               \
+	(XEN_X86_EMU_LAPIC | XEN_X86_EMU_HPET | XEN_X86_EMU_PM | XEN_X86_EMU_RTC |    \
+	 XEN_X86_EMU_IOAPIC | XEN_X86_EMU_PIC | XEN_X86_EMU_VGA | XEN_X86_EMU_IOMMU | \
 	 XEN_X86_EMU_PIT | XEN_X86_EMU_USE_PIRQ | XEN_X86_EMU_VPCI)
 #endif
 
@@ -164,8 +164,8 @@ int domain_create(struct xenhv *hv, domid_t domid,
 	 * process of the toolstack's (DESIGN.md section 2): xenhv keeps its
 	 * RAM, accounting and state, and makes no KVM VM of its own.
 	 */
-	d->type = cfg->arch.emulation_flags & ~XEN_X86_EMU_LAPIC ? DOMAIN_TYPE_HVM
-								 : DOMAIN_TYPE_PVH;
+	d->type =
+		cfg->arch.emulation_flags & ~XEN_X86_EMU_LAPIC ? DOMAIN_TYPE_HVM : DOMAIN_TYPE_PVH;
 	memcpy(d->handle, cfg->handle, sizeof(d->handle));
 	d->ssidref = cfg->ssidref;
 	d->create_flags = cfg->flags;

@@ -42,6 +42,10 @@ unsigned int domain_count(struct xenhv *hv);
 struct vcpu *vcpu_get(struct domain *d, unsigned int id);
 /* Create vCPU id (backend state, not yet running). */
 int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out);
+/* map = CPUs [0, nr_cpus), as Xen's "all". */
+void vcpu_affinity_fill(uint64_t *map, unsigned int nr_cpus);
+/* Either map may be NULL (left as it is); -EINVAL if hard has no host CPU. */
+int vcpu_set_affinity(struct vcpu *v, const uint64_t *hard, const uint64_t *soft);
 int vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
 int vcpu_up(struct vcpu *v);
 int vcpu_down(struct vcpu *v);

@@ -80,6 +80,18 @@ static int64_t domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinf
 
 	if (vi->vcpu >= d->max_vcpus)
 		return -EINVAL;
+	/*
+	 * Domain 0 stands for the host: its CPUs; an HVM domain's vCPUs are
+	 * QEMU's threads.  Both all online, as getdomaininfo reports them.
+	 */
+	if (d->type == DOMAIN_TYPE_CONTROL || d->type == DOMAIN_TYPE_HVM) {
+		vi->online = 1;
+		vi->blocked = 0;
+		vi->running = 1;
+		vi->cpu_time = 0;
+		vi->cpu = d->hv->nr_cpus ? vi->vcpu % d->hv->nr_cpus : 0;
+		return 0;
+	}
 	v = vcpu_get(d, vi->vcpu);
 	vi->online = v && v->online;
 	vi->blocked = v && v->blocked;
@@ -90,7 +102,95 @@ static int64_t domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinf
 		if (v->runstate.state == RUNSTATE_running)
 			vi->cpu_time += xenhv_now_ns() - v->runstate.state_entry_time;
 	}
-	vi->cpu = 0;
+	vi->cpu = v ? v->last_cpu : 0;
+	return 0;
+}
+
+/* A toolstack's CPU bitmap into ours; bits past nr_bits are ignored. */
+static int affinity_from_bitmap(struct hc_ctx *ctx, const struct xenctl_bitmap *b, uint64_t *map)
+{
+	uint8_t bytes[XENHV_MAX_HOST_CPUS / 8];
+	uint32_t nr_bits = b->nr_bits < XENHV_MAX_HOST_CPUS ? b->nr_bits : XENHV_MAX_HOST_CPUS;
+	uint32_t i, len = (nr_bits + 7) / 8;
+
+	memset(bytes, 0, sizeof(bytes));
+	if (len && copy_from_guest(ctx, bytes, (uint64_t)(uintptr_t)b->bitmap.p, len))
+		return -EFAULT;
+	memset(map, 0, XENHV_CPUMAP_WORDS * sizeof(*map));
+	for (i = 0; i < nr_bits; i++)
+		if (bytes[i / 8] & (1u << (i % 8)))
+			map[i / 64] |= 1ull << (i % 64);
+	return 0;
+}
+
+/* Ours into the toolstack's bitmap: all of its bytes are written. */
+static int affinity_to_bitmap(struct hc_ctx *ctx, const struct xenctl_bitmap *b, const uint64_t *map)
+{
+	uint8_t bytes[XENHV_MAX_HOST_CPUS / 8];
+	uint32_t i, len = (b->nr_bits + 7) / 8;
+
+	if (len > sizeof(bytes))
+		len = sizeof(bytes);
+	memset(bytes, 0, sizeof(bytes));
+	for (i = 0; i < len * 8; i++)
+		if (map[i / 64] & (1ull << (i % 64)))
+			bytes[i / 8] |= 1u << (i % 8);
+	if (len && copy_to_guest(ctx, (uint64_t)(uintptr_t)b->bitmap.p, bytes, len))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * XEN_DOMCTL_{set,get}vcpuaffinity.  As Xen, set answers with the
+ * affinity in effect (the request restricted to the host's CPUs) in the
+ * same maps.  Only vCPUs that are xenhv's threads (PVH, PV) have one.
+ */
+static int64_t domctl_vcpuaffinity(struct hc_ctx *ctx, struct domain *d, bool set,
+				   const struct xen_domctl_vcpuaffinity *va)
+{
+	uint64_t hard[XENHV_CPUMAP_WORDS], soft[XENHV_CPUMAP_WORDS];
+	bool want_hard = va->flags & XEN_VCPUAFFINITY_HARD;
+	bool want_soft = va->flags & XEN_VCPUAFFINITY_SOFT;
+	struct vcpu *v;
+	int rc;
+
+	if (va->vcpu >= d->max_vcpus || !(want_hard || want_soft))
+		return -EINVAL;
+	/* Domain 0's "vCPUs" are the host's CPUs: anywhere, not ours to pin. */
+	if (d->type == DOMAIN_TYPE_CONTROL && !set) {
+		vcpu_affinity_fill(hard, d->hv->nr_cpus);
+		rc = want_hard ? affinity_to_bitmap(ctx, &va->cpumap_hard, hard) : 0;
+		if (!rc && want_soft)
+			rc = affinity_to_bitmap(ctx, &va->cpumap_soft, hard);
+		return rc;
+	}
+	if (d->type != DOMAIN_TYPE_PVH && d->type != DOMAIN_TYPE_PV)
+		return -EOPNOTSUPP;
+	rc = vcpu_create(d, va->vcpu, &v);
+	if (rc)
+		return rc;
+	if (set) {
+		if (want_hard) {
+			rc = affinity_from_bitmap(ctx, &va->cpumap_hard, hard);
+			if (rc)
+				return rc;
+		}
+		if (want_soft) {
+			rc = affinity_from_bitmap(ctx, &va->cpumap_soft, soft);
+			if (rc)
+				return rc;
+		}
+		rc = vcpu_set_affinity(v, want_hard ? hard : NULL, want_soft ? soft : NULL);
+		if (rc)
+			return rc;
+	}
+	if (want_hard) {
+		rc = affinity_to_bitmap(ctx, &va->cpumap_hard, v->hard_affinity);
+		if (rc)
+			return rc;
+	}
+	if (want_soft)
+		return affinity_to_bitmap(ctx, &va->cpumap_soft, v->soft_affinity);
 	return 0;
 }
 
@@ -159,6 +259,11 @@ int64_t do_domctl(struct hc_ctx *ctx, const uint64_t *args)
 	case XEN_DOMCTL_getvcpuinfo:
 		ret = domctl_getvcpuinfo(d, &op.u.getvcpuinfo);
 		copyback = true;
+		break;
+	case XEN_DOMCTL_setvcpuaffinity:
+	case XEN_DOMCTL_getvcpuaffinity:
+		ret = domctl_vcpuaffinity(ctx, d, op.cmd == XEN_DOMCTL_setvcpuaffinity,
+					  &op.u.vcpuaffinity);
 		break;
 	case XEN_DOMCTL_setdomainhandle:
 		memcpy(d->handle, op.u.setdomainhandle.handle, sizeof(d->handle));

@@ -41,6 +41,12 @@ bool vcpu_events_pending(struct vcpu *v);
 /* SCHEDOP_poll: returns at once if a listed port is pending, else blocks. */
 int64_t sched_op_poll(struct hc_ctx *ctx, uint64_t arg);
 int64_t do_event_channel_op(struct hc_ctx *ctx, const uint64_t *args);
+/*
+ * HVMOP_set_evtchn_upcall_vector: the vCPU's upcalls arrive as that vector
+ * through its local APIC (the guest EOIs it, as Linux's per-vCPU upcall
+ * handler does), which also wakes it from HLT.
+ */
+int64_t hvm_set_upcall_vector(struct hc_ctx *ctx, uint64_t arg);
 
 /*
  * Host ends (evtchn_host.c).  attach takes ownership of fds[0] (xenhv

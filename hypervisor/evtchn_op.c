@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/sched.h>
 
@@ -37,10 +38,18 @@ static void events_vcpu_kick(void *opaque, struct evtchn_domain *ed,
 	v = vcpu_get(d, id);
 	if (!v)
 		return;
+	if (v->upcall_vector && d->hv->ops->vcpu_inject_vector && v->online)
+		d->hv->ops->vcpu_inject_vector(v, v->upcall_vector);
 	if (v->blocked) {
 		vcpu_wake(v);
 		return;
 	}
+	if (v->upcall_vector)
+		return;
+	/*
+	 * The domain-wide callback vector: Xen injects it without the local
+	 * APIC (no EOI); no backend here can do that yet, see the report.
+	 */
 	cb = d->hvm_params[HVM_PARAM_CALLBACK_IRQ];
 	if ((cb >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT) ==
 		    HVM_PARAM_CALLBACK_TYPE_VECTOR &&
@@ -156,6 +165,29 @@ bool vcpu_events_pending(struct vcpu *v)
 	if (!v->domain->evtchn)
 		return false;
 	return evtchn_vcpu_events_pending(v->domain->evtchn, v->id);
+}
+
+int64_t hvm_set_upcall_vector(struct hc_ctx *ctx, uint64_t arg)
+{
+	struct xen_hvm_evtchn_upcall_vector op;
+	struct vcpu *v;
+
+	if (!ctx->vcpu || !ctx->caller->evtchn)
+		return -EINVAL;
+	if (copy_from_guest(ctx, &op, arg, sizeof(op)))
+		return -EFAULT;
+	/* Xen: vectors below 0x10 are exceptions' and reserved. */
+	if (op.vector < 0x10)
+		return -EINVAL;
+	v = vcpu_get(ctx->caller, op.vcpu);
+	if (!v)
+		return -ENOENT;
+	v->upcall_vector = op.vector;
+	/* Anything already pending arrives now, as Xen does. */
+	if (evtchn_vcpu_events_pending(ctx->caller->evtchn, v->id) &&
+	    ctx->hv->ops->vcpu_inject_vector)
+		ctx->hv->ops->vcpu_inject_vector(v, op.vector);
+	return 0;
 }
 
 int64_t sched_op_poll(struct hc_ctx *ctx, uint64_t arg)

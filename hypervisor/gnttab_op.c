@@ -131,6 +131,19 @@ void hv_gnttab_domain_destroy(struct domain *d)
 	}
 }
 
+void hv_gnttab_seed_ring(struct domain *d, bool console, uint64_t frame)
+{
+	int rc;
+
+	if (!d->gnttab || !frame)
+		return;
+	rc = console ? gnttab_seed_console(d->gnttab, 0, frame) :
+		       gnttab_seed_xenstore(d->gnttab, 0, frame);
+	if (rc)
+		hv_log(d->hv, "domain %u: cannot seed the %s grant: %d", d->domid,
+		       console ? "console" : "xenstore", rc);
+}
+
 int64_t memop_add_grant_frame(struct domain *d, uint64_t idx, uint64_t gpfn)
 {
 	void *page;

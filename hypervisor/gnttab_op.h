@@ -6,6 +6,7 @@
 #ifndef XENHV_GNTTAB_OP_H
 #define XENHV_GNTTAB_OP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hypercall.h"
@@ -19,6 +20,8 @@ int hv_gnttab_domain_create(struct domain *d);
 void hv_gnttab_domain_destroy(struct domain *d);
 
 int64_t do_grant_table_op(struct hc_ctx *ctx, const uint64_t *args);
+/* GNTTAB_RESERVED_CONSOLE (console) or _XENSTORE for domain 0 at frame. */
+void hv_gnttab_seed_ring(struct domain *d, bool console, uint64_t frame);
 /* XENMEM_add_to_physmap for XENMAPSPACE_grant_table. */
 int64_t memop_add_grant_frame(struct domain *d, uint64_t idx, uint64_t gpfn);
 

@@ -214,6 +214,8 @@ int64_t do_hvm_op(struct hc_ctx *ctx, const uint64_t *args)
 	struct xen_hvm_param p;
 	struct domain *d;
 
+	if (args[0] == HVMOP_set_evtchn_upcall_vector)
+		return hvm_set_upcall_vector(ctx, args[1]);
 	if (args[0] != HVMOP_set_param && args[0] != HVMOP_get_param)
 		return -ENOSYS;
 	if (copy_from_guest(ctx, &p, args[1], sizeof(p)))
@@ -237,5 +239,11 @@ int64_t do_hvm_op(struct hc_ctx *ctx, const uint64_t *args)
 	if (ctx->vcpu && p.index != HVM_PARAM_CALLBACK_IRQ)
 		return -EPERM;
 	d->hvm_params[p.index] = p.value;
+	/*
+	 * The rings' reserved grant entries for domain 0, as Xen's builder
+	 * seeds them (xenconsoled and xenstored map GNTTAB_RESERVED_*).
+	 */
+	if (p.index == HVM_PARAM_CONSOLE_PFN || p.index == HVM_PARAM_STORE_PFN)
+		hv_gnttab_seed_ring(d, p.index == HVM_PARAM_CONSOLE_PFN, p.value);
 	return 0;
 }

@@ -337,6 +337,26 @@ static int kvm_memory_alias(struct domain *d, uint64_t gfn, void *page,
 	return 0;
 }
 
+/*
+ * An upcall vector to a vCPU through its in-kernel local APIC: a fixed,
+ * edge MSI to its APIC id (the vCPU id).  KVM wakes a halted vCPU for it;
+ * the guest EOIs it.  Without an in-kernel APIC there is nothing to do.
+ */
+static void kvm_vcpu_inject_vector(struct vcpu *v, uint8_t vector)
+{
+	struct kvm_vm *vm = v->domain->backend;
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000u | (v->id << 12),
+		.data = vector,
+	};
+
+	if (!vm || !vm->split_irqchip)
+		return;
+	if (ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) < 0)
+		hv_log(v->domain->hv, "domain %u vcpu %u: upcall vector %u not delivered",
+		       v->domain->domid, v->id, vector);
+}
+
 static int kvm_vcpu_set_cpuid(struct vcpu *v, struct kvm_vcpu *kv)
 {
 	struct kvm_backend *kb = kvm_of(v->domain);
@@ -769,4 +789,5 @@ const struct hv_backend_ops kvm_backend_ops = {
 	.vcpu_set_hvm_context = kvm_vcpu_set_hvm_context,
 	.vcpu_get_hvm_context = kvm_vcpu_get_hvm_context,
 	.memory_alias = kvm_memory_alias,
+	.vcpu_inject_vector = kvm_vcpu_inject_vector,
 };

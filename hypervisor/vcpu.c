@@ -4,10 +4,14 @@
  * hypercalls, HLT, the hypercall-page MSR, port I/O.  A vCPU that may not
  * run (offline, blocked, paused, domain shut down) sleeps on its condition
  * variable: no polling.  Run-state time is kept as Xen's
- * vcpu_runstate_info: running, runnable, blocked, offline.
+ * vcpu_runstate_info: running, runnable, blocked, offline.  Hard affinity
+ * (vcpu-pin) is the thread's CPU affinity, so the host kernel enforces it;
+ * threads are named d<domid>v<vcpu> for ps, top and tests.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +41,70 @@ void vcpu_runstate_change(struct vcpu *v, int state, uint64_t now)
 	rs->state_entry_time = now;
 }
 
+void vcpu_affinity_fill(uint64_t *map, unsigned int nr_cpus)
+{
+	unsigned int i;
+
+	memset(map, 0, XENHV_CPUMAP_WORDS * sizeof(*map));
+	for (i = 0; i < nr_cpus && i < XENHV_MAX_HOST_CPUS; i++)
+		map[i / 64] |= 1ull << (i % 64);
+}
+
+static void vcpu_affinity_to_cpuset(const uint64_t *map, cpu_set_t *set)
+{
+	unsigned int i;
+
+	CPU_ZERO(set);
+	for (i = 0; i < XENHV_MAX_HOST_CPUS && i < CPU_SETSIZE; i++)
+		if (map[i / 64] & (1ull << (i % 64)))
+			CPU_SET(i, set);
+}
+
+/*
+ * Hard affinity is where the vCPU's thread may run: the kernel enforces
+ * it.  Xen keeps only CPUs that exist (its cpupool's online CPUs) and
+ * refuses a map left empty by that.
+ */
+int vcpu_set_affinity(struct vcpu *v, const uint64_t *hard, const uint64_t *soft)
+{
+	uint64_t host[XENHV_CPUMAP_WORDS], eff[XENHV_CPUMAP_WORDS];
+	bool any = false;
+	cpu_set_t set;
+	unsigned int i;
+	int rc;
+
+	vcpu_affinity_fill(host, v->domain->hv->nr_cpus);
+	if (hard) {
+		for (i = 0; i < XENHV_CPUMAP_WORDS; i++) {
+			eff[i] = hard[i] & host[i];
+			any |= eff[i] != 0;
+		}
+		if (!any)
+			return -EINVAL;
+		if (v->thread_started) {
+			vcpu_affinity_to_cpuset(eff, &set);
+			rc = pthread_setaffinity_np(v->thread, sizeof(set), &set);
+			if (rc)
+				return -rc;
+		}
+		memcpy(v->hard_affinity, eff, sizeof(eff));
+		v->hard_affinity_set = true;
+		/* As Xen moves v->processor: a CPU it may run on from now on. */
+		if (v->last_cpu >= XENHV_MAX_HOST_CPUS ||
+		    !(eff[v->last_cpu / 64] & (1ull << (v->last_cpu % 64))))
+			for (i = 0; i < XENHV_MAX_HOST_CPUS; i++)
+				if (eff[i / 64] & (1ull << (i % 64))) {
+					v->last_cpu = i;
+					break;
+				}
+	}
+	if (soft) {
+		for (i = 0; i < XENHV_CPUMAP_WORDS; i++)
+			v->soft_affinity[i] = soft[i] & host[i];
+	}
+	return 0;
+}
+
 int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 {
 	struct vcpu *v;
@@ -56,6 +124,9 @@ int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 	pthread_cond_init(&v->cond, NULL);
 	v->runstate.state = RUNSTATE_offline;
 	v->runstate.state_entry_time = xenhv_now_ns();
+	/* As Xen: a new vCPU may run anywhere, with no preference. */
+	vcpu_affinity_fill(v->hard_affinity, d->hv->nr_cpus);
+	vcpu_affinity_fill(v->soft_affinity, d->hv->nr_cpus);
 	rc = d->hv->ops->vcpu_create(v);
 	if (rc) {
 		pthread_cond_destroy(&v->cond);
@@ -125,6 +196,11 @@ static void *vcpu_thread(void *arg)
 		}
 		vcpu_runstate_change(v, RUNSTATE_running, xenhv_now_ns());
 		vcpu_runstate_publish(v);
+		{
+			int cpu = sched_getcpu();
+
+			v->last_cpu = cpu >= 0 ? (unsigned int)cpu : 0;
+		}
 		v->in_run = true;
 		pthread_mutex_unlock(&hv->lock);
 		memset(&exit, 0, sizeof(exit));
@@ -146,21 +222,36 @@ static void *vcpu_thread(void *arg)
 
 static int vcpu_start_thread(struct vcpu *v)
 {
+	pthread_attr_t attr;
 	sigset_t all, old;
+	cpu_set_t set;
+	char name[16];
 	int rc;
 
 	if (v->thread_started)
 		return 0;
+	rc = pthread_attr_init(&attr);
+	if (rc)
+		return -rc;
+	/* Pinned from its first instruction when vcpu-pin came first. */
+	if (v->hard_affinity_set) {
+		vcpu_affinity_to_cpuset(v->hard_affinity, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
 	/*
 	 * The thread inherits a mask that lets only the kick signal in, so
 	 * that process signals go to the main loop.
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	rc = pthread_create(&v->thread, &attr, vcpu_thread, v);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
 	if (rc)
 		return -rc;
+	/* "d<domid>v<vcpu>" in ps and /proc/PID/task/TID/comm. */
+	snprintf(name, sizeof(name), "d%uv%u", v->domain->domid, v->id);
+	pthread_setname_np(v->thread, name);
 	v->thread_started = true;
 	return 0;
 }

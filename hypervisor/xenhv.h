@@ -27,6 +27,8 @@
 
 #define XENHV_MAX_DOMAINS 4096
 #define XENHV_MAX_VCPUS 128 /* per domain */
+#define XENHV_MAX_HOST_CPUS 1024 /* affinity bitmaps */
+#define XENHV_CPUMAP_WORDS (XENHV_MAX_HOST_CPUS / 64)
 #define XENHV_PAGE_SHIFT 12
 #define XENHV_PAGE_SIZE (1ul << XENHV_PAGE_SHIFT)
 
@@ -142,6 +144,19 @@ struct vcpu {
 	uint32_t vcpu_info_offset;
 	bool vcpu_info_registered;
 	bool polling; /* events.h: in SCHEDOP_poll */
+	uint8_t upcall_vector; /* HVMOP_set_evtchn_upcall_vector, 0: none */
+
+	/*
+	 * Hard affinity (XEN_DOMCTL_setvcpuaffinity): the host CPUs the vCPU's
+	 * thread may run on, applied with pthread_setaffinity_np; all CPUs
+	 * until set.  Soft affinity is kept for the toolstack only: the host
+	 * scheduler has no notion of preference.  last_cpu is where the thread
+	 * last entered the guest (vcpu-list's CPU column).
+	 */
+	uint64_t hard_affinity[XENHV_CPUMAP_WORDS];
+	uint64_t soft_affinity[XENHV_CPUMAP_WORDS];
+	bool hard_affinity_set;
+	unsigned int last_cpu;
 };
 
 enum domain_type {

@@ -139,4 +139,50 @@ int libxl_get_physinfo(libxl_ctx *ctx, libxl_physinfo *physinfo);
 int libxl_get_version_info(libxl_ctx *ctx, libxl_version_info *info);
 void libxl_version_info_dispose(libxl_version_info *info);
 
+/* ---- vCPUs (libxl/vcpu.c) ---- */
+typedef struct {
+	uint32_t vcpuid;
+	uint32_t cpu; /* host CPU it last ran on */
+	bool online;
+	bool blocked;
+	bool running;
+	uint64_t vcpu_time; /* ns */
+	libxl_bitmap cpumap; /* hard affinity */
+	libxl_bitmap cpumap_soft; /* soft affinity */
+} libxl_vcpuinfo;
+
+/*
+ * Every vCPU of the domain (*nb_vcpu of them) with its affinities as maps
+ * of *nr_cpus host CPUs; NULL on error.  Free with libxl_vcpuinfo_list_free.
+ */
+libxl_vcpuinfo *libxl_list_vcpu(libxl_ctx *ctx, uint32_t domid, int *nb_vcpu, int *nr_cpus);
+void libxl_vcpuinfo_list_free(libxl_vcpuinfo *list, int nr);
+/* Either map may be NULL: that affinity is left as it is. */
+int libxl_set_vcpuaffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
+			   const libxl_bitmap *cpumap_hard, const libxl_bitmap *cpumap_soft);
+int libxl_set_vcpuaffinity_all(libxl_ctx *ctx, uint32_t domid, unsigned int max_vcpus,
+			       const libxl_bitmap *cpumap_hard, const libxl_bitmap *cpumap_soft);
+/*
+ * vCPU hot(un)plug, Xen's protocol for PV and PVH guests: cpu/N/availability
+ * becomes online or offline for each vCPU; the guest brings them up or down.
+ */
+int libxl_set_vcpuonline(libxl_ctx *ctx, uint32_t domid, const libxl_bitmap *cpumap);
+/* Host CPUs (physinfo's max_cpu_id + 1); < 0 on error. */
+int libxl_get_online_cpus(libxl_ctx *ctx);
+/* When the domain was started (/vm/UUID/start_time, seconds); -1 if unknown. */
+int64_t libxl_vm_get_start_time(libxl_ctx *ctx, uint32_t domid);
+
+/* ---- memory (libxl/memory.c) ---- */
+/*
+ * The balloon target: memory/target (KiB) and /vm/UUID/memory (MiB), as
+ * Xen writes them.  relative adds target_memkb to the current target;
+ * enforce also lowers the hypervisor's limit to the new target.
+ */
+int libxl_set_memory_target(libxl_ctx *ctx, uint32_t domid, int64_t target_memkb, int relative,
+			    int enforce);
+/* The current target from memory/target. */
+int libxl_get_memory_target(libxl_ctx *ctx, uint32_t domid, uint64_t *out_target);
+/* The hypervisor's limit (not memory/static-max, as Xen); >= the target. */
+int libxl_domain_setmaxmem(libxl_ctx *ctx, uint32_t domid, uint64_t max_memkb);
+
 #endif /* LIBXL_DOMAIN_H */

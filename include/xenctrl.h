@@ -76,6 +76,18 @@ int xc_domain_set_memory_map(xc_interface *xch, uint32_t domid, struct e820entry
 			     uint32_t nr_entries);
 int xc_domain_get_tot_pages(xc_interface *xch, uint32_t domid);
 int xc_vcpu_getinfo(xc_interface *xch, uint32_t domid, uint32_t vcpu, xc_vcpuinfo_t *info);
+/* CPU maps: byte i bit j is host CPU 8*i+j; xc_get_cpumap_size() bytes. */
+typedef uint8_t *xc_cpumap_t;
+int xc_get_max_cpus(xc_interface *xch);
+int xc_get_cpumap_size(xc_interface *xch);
+/*
+ * Hard and/or soft affinity (flags XEN_VCPUAFFINITY_HARD/_SOFT) of one
+ * vCPU; set writes back the affinity in effect, as Xen does.
+ */
+int xc_vcpu_setaffinity(xc_interface *xch, uint32_t domid, int vcpu, xc_cpumap_t cpumap_hard_inout,
+			xc_cpumap_t cpumap_soft_inout, uint32_t flags);
+int xc_vcpu_getaffinity(xc_interface *xch, uint32_t domid, int vcpu, xc_cpumap_t cpumap_hard,
+			xc_cpumap_t cpumap_soft, uint32_t flags);
 /* kxen: set a PVH/HVM vCPU's state (XEN_DOMCTL_setvcpucontext, see domctl.h). */
 int xc_vcpu_set_hvm_context(xc_interface *xch, uint32_t domid, uint32_t vcpu,
 			    const vcpu_hvm_context_t *ctx);

@@ -364,3 +364,67 @@ int xc_version(xc_interface *xch, int cmd, void *arg)
 	buf = xc_buf(arg, len, PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
 	return (int)xc_hypercall(xch, __HYPERVISOR_xen_version, args, &buf, 1);
 }
+
+int xc_get_max_cpus(xc_interface *xch)
+{
+	xc_physinfo_t info;
+
+	if (xc_physinfo(xch, &info) < 0)
+		return -1;
+	return (int)info.max_cpu_id + 1;
+}
+
+int xc_get_cpumap_size(xc_interface *xch)
+{
+	int max_cpus = xc_get_max_cpus(xch);
+
+	return max_cpus < 0 ? -1 : (max_cpus + 7) / 8;
+}
+
+/* XEN_DOMCTL_{set,get}vcpuaffinity: each map given is IN and OUT. */
+static int xc_vcpu_affinity(xc_interface *xch, uint32_t cmd, uint32_t domid, int vcpu,
+			    xc_cpumap_t hard, xc_cpumap_t soft, uint32_t flags)
+{
+	struct xen_domctl domctl;
+	struct privcmd_buf bufs[2];
+	unsigned int nr = 0;
+	int size = xc_get_cpumap_size(xch);
+
+	if (size <= 0)
+		return -1;
+	if (((flags & XEN_VCPUAFFINITY_HARD) && !hard) ||
+	    ((flags & XEN_VCPUAFFINITY_SOFT) && !soft) || vcpu < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&domctl, 0, sizeof(domctl));
+	domctl.cmd = cmd;
+	domctl.domain = (domid_t)domid;
+	domctl.u.vcpuaffinity.vcpu = (uint32_t)vcpu;
+	domctl.u.vcpuaffinity.flags = flags;
+	if (flags & XEN_VCPUAFFINITY_HARD) {
+		set_xen_guest_handle(domctl.u.vcpuaffinity.cpumap_hard.bitmap, hard);
+		domctl.u.vcpuaffinity.cpumap_hard.nr_bits = (uint32_t)size * 8;
+		bufs[nr++] = xc_buf(hard, (size_t)size, PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
+	}
+	if (flags & XEN_VCPUAFFINITY_SOFT) {
+		set_xen_guest_handle(domctl.u.vcpuaffinity.cpumap_soft.bitmap, soft);
+		domctl.u.vcpuaffinity.cpumap_soft.nr_bits = (uint32_t)size * 8;
+		bufs[nr++] = xc_buf(soft, (size_t)size, PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
+	}
+	return xc_do_domctl(xch, &domctl, bufs, nr) < 0 ? -1 : 0;
+}
+
+int xc_vcpu_setaffinity(xc_interface *xch, uint32_t domid, int vcpu, xc_cpumap_t cpumap_hard_inout,
+			xc_cpumap_t cpumap_soft_inout, uint32_t flags)
+{
+	return xc_vcpu_affinity(xch, XEN_DOMCTL_setvcpuaffinity, domid, vcpu, cpumap_hard_inout,
+				cpumap_soft_inout, flags);
+}
+
+int xc_vcpu_getaffinity(xc_interface *xch, uint32_t domid, int vcpu, xc_cpumap_t cpumap_hard,
+			xc_cpumap_t cpumap_soft, uint32_t flags)
+{
+	return xc_vcpu_affinity(xch, XEN_DOMCTL_getvcpuaffinity, domid, vcpu, cpumap_hard,
+				cpumap_soft, flags);
+}

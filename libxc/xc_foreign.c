@@ -221,8 +221,8 @@ int xc_domain_ram_fd(xc_interface *xch, uint32_t dom)
 
 	memcpy(body, &req, sizeof(req));
 	memcpy(body + sizeof(req), &gfn, sizeof(gfn));
-	if (xc_privcmd_call(xch, PRIVCMD_MSG_MAP_FOREIGN, body, sizeof(body), &frame,
-			    sizeof(frame), &memfd) < 0)
+	if (xc_privcmd_call(xch, PRIVCMD_MSG_MAP_FOREIGN, body, sizeof(body), &frame, sizeof(frame),
+			    &memfd) < 0)
 		return -1;
 	if (memfd < 0 || frame.err || frame.offset != 0) {
 		if (memfd >= 0)

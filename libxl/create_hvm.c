@@ -74,16 +74,7 @@
 #define HVM_SPECIAL_PFN_XENSTORE (0xff000 - 1 - 4)
 #define HVM_SPECIAL_PFN_CONSOLE (0xff000 - 1 - 7)
 
-/* The device model config and the storage its pointers refer to. */
-struct hvm_dm_config {
-	struct libxl__dm_config cfg;
-	struct libxl__dm_disk *disks;
-	struct libxl__dm_nic *nics;
-	char (*macs)[18];
-	const char **extra;
-};
-
-static void hvm_dm_config_dispose(struct hvm_dm_config *h)
+void libxl__hvm_dm_config_dispose(struct libxl__hvm_dm_config *h)
 {
 	free(h->disks);
 	free(h->nics);
@@ -125,9 +116,8 @@ static bool hvm_serial_is_pty(const libxl_domain_build_info_hvm *h)
 	return h->serial_list && h->serial_list[0] && !strcmp(h->serial_list[0], "pty");
 }
 
-/* libxl's config to the device model's (pointers into d_config). */
-static int hvm_dm_config_fill(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config,
-			      struct hvm_dm_config *h)
+int libxl__hvm_dm_config_fill(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config,
+			      struct libxl__hvm_dm_config *h)
 {
 	libxl_domain_build_info *b = &d_config->b_info;
 	libxl_domain_build_info_hvm *hvm = &b->u.hvm;
@@ -170,8 +160,8 @@ static int hvm_dm_config_fill(libxl_ctx *ctx, uint32_t domid, libxl_domain_confi
 		cfg->firmware = "ovmf";
 	else if (hvm->bios == LIBXL_BIOS_TYPE_SEABIOS)
 		cfg->firmware = "seabios";
-	cfg->hdtype = hvm->hdtype == LIBXL_HDTYPE_AHCI ? LIBXL__DM_HDTYPE_AHCI
-						       : LIBXL__DM_HDTYPE_IDE;
+	cfg->hdtype =
+		hvm->hdtype == LIBXL_HDTYPE_AHCI ? LIBXL__DM_HDTYPE_AHCI : LIBXL__DM_HDTYPE_IDE;
 
 	n = d_config->num_disks > 0 ? (size_t)d_config->num_disks : 0;
 	h->disks = calloc(n ? n : 1, sizeof(*h->disks));
@@ -181,7 +171,7 @@ static int hvm_dm_config_fill(libxl_ctx *ctx, uint32_t domid, libxl_domain_confi
 	nr_extra = string_list_length(b->extra) + string_list_length(b->extra_hvm);
 	h->extra = calloc(nr_extra + 2, sizeof(*h->extra));
 	if (!h->disks || !h->nics || !h->macs || !h->extra) {
-		hvm_dm_config_dispose(h);
+		libxl__hvm_dm_config_dispose(h);
 		return ERROR_NOMEM;
 	}
 	for (i = 0; i < (size_t)(d_config->num_disks > 0 ? d_config->num_disks : 0); i++) {
@@ -266,18 +256,18 @@ static int hvm_dm_config_fill(libxl_ctx *ctx, uint32_t domid, libxl_domain_confi
 
 int libxl__hvm_config_check(libxl_ctx *ctx, libxl_domain_config *d_config)
 {
-	struct hvm_dm_config h;
+	struct libxl__hvm_dm_config h;
 	char err[512] = "";
 	int rc;
 
-	rc = hvm_dm_config_fill(ctx, 0, d_config, &h);
+	rc = libxl__hvm_dm_config_fill(ctx, 0, d_config, &h);
 	if (rc)
 		return rc;
 	if (libxl__dm_validate(&h.cfg, err, sizeof(err))) {
 		LIBXL__ERR(ctx, "%s", err);
 		rc = ERROR_INVAL;
 	}
-	hvm_dm_config_dispose(&h);
+	libxl__hvm_dm_config_dispose(&h);
 	return rc;
 }
 
@@ -285,7 +275,17 @@ int libxl__hvm_config_check(libxl_ctx *ctx, libxl_domain_config *d_config)
 static int hvm_populate_ram(libxl_ctx *ctx, uint32_t domid, uint64_t pages)
 {
 	xen_pfn_t list[HVM_POPULATE_BATCH];
+	xc_physinfo_t phys = { 0 };
 	uint64_t gfn = 0;
+
+	/* The clear message first; xenhv still refuses what the pool lacks. */
+	if (!xc_physinfo(libxl__xch(ctx), &phys) && phys.free_pages < pages) {
+		LIBXL__ERR(ctx,
+			   "not enough free memory for domain %u: it needs %" PRIu64
+			   " MiB, the pool has %" PRIu64 " MiB free",
+			   domid, pages >> 8, (uint64_t)phys.free_pages >> 8);
+		return ERROR_NOMEM;
+	}
 
 	while (gfn < pages) {
 		unsigned int n = 0, order = 0;
@@ -299,19 +299,11 @@ static int hvm_populate_ram(libxl_ctx *ctx, uint32_t domid, uint64_t pages)
 				list[n++] = gfn;
 		}
 		if (xc_domain_populate_physmap_exact(libxl__xch(ctx), domid, n, order, 0, list)) {
-			int saved = errno;
-			uint64_t done = gfn - (uint64_t)n * (order ? 512 : 1);
-			xc_physinfo_t phys = { 0 };
-
-			/* A short count reads as EBUSY (Xen's libxc): say what it means. */
-			if (!xc_physinfo(libxl__xch(ctx), &phys) && phys.free_pages + done < pages)
-				LIBXL__ERR(ctx,
-					   "not enough free memory for domain %u: it needs %" PRIu64
-					   " MiB, the pool has %" PRIu64 " MiB free",
-					   domid, pages >> 8, (uint64_t)(phys.free_pages + done) >> 8);
-			else
-				LIBXL__ERR(ctx, "allocating %" PRIu64 " MiB of RAM for domain %u: %s",
-					   pages >> 8, domid, strerror(saved));
+			/* A short count reads as EBUSY (Xen's libxc). */
+			LIBXL__ERR(ctx, "allocating %" PRIu64 " MiB of RAM for domain %u: %s",
+				   pages >> 8, domid,
+				   errno == EBUSY || errno == ENOMEM ? "not enough free memory"
+								     : strerror(errno));
 			return ERROR_NOMEM;
 		}
 	}
@@ -445,8 +437,8 @@ static void hvm_watcher_run(struct libxl__dm *dm, uint32_t domid)
 	if (code >= 0) {
 		xch = xc_interface_open(NULL, NULL, 0);
 		if (!xch || xc_domain_shutdown(xch, domid, code) < 0)
-			dprintf(2, "kxen: domain %u: setting shutdown reason %d: %s\n", domid,
-				code, strerror(errno));
+			dprintf(2, "kxen: domain %u: setting shutdown reason %d: %s\n", domid, code,
+				strerror(errno));
 	}
 	_exit(0);
 }
@@ -499,7 +491,7 @@ int libxl__hvm_build(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_conf
 		     uint64_t *store_pfn, uint64_t *console_pfn)
 {
 	xen_pfn_t special[2] = { HVM_SPECIAL_PFN_XENSTORE, HVM_SPECIAL_PFN_CONSOLE };
-	struct hvm_dm_config h;
+	struct libxl__hvm_dm_config h;
 	struct libxl__dm dm;
 	char err[512] = "", *path = NULL, value[32];
 	int rc, ram_fd = -1, fd;
@@ -507,7 +499,7 @@ int libxl__hvm_build(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_conf
 	bool spawned = false;
 
 	libxl__dm_init(&dm);
-	rc = hvm_dm_config_fill(ctx, domid, d_config, &h);
+	rc = libxl__hvm_dm_config_fill(ctx, domid, d_config, &h);
 	if (rc)
 		return rc;
 	rc = hvm_populate_ram(ctx, domid, h.cfg.memory_mib << 8);
@@ -579,7 +571,7 @@ out:
 	if (ram_fd >= 0)
 		close(ram_fd);
 	free(path);
-	hvm_dm_config_dispose(&h);
+	libxl__hvm_dm_config_dispose(&h);
 	return rc;
 }
 

@@ -8,10 +8,30 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dm.h"
 #include "libxl.h"
 
 /* Xen's XEN_X86_EMU_ALL: the emulation flags of an HVM domain. */
 #define LIBXL__EMU_ALL 0x7ffu
+
+/* The device model's config and the storage its pointers refer to. */
+struct libxl__hvm_dm_config {
+	struct libxl__dm_config cfg;
+	struct libxl__dm_disk *disks;
+	struct libxl__dm_nic *nics;
+	char (*macs)[18];
+	const char **extra;
+};
+
+/*
+ * libxl's config to the device model's (pure: pointers into d_config, no
+ * file or process touched; tests/unit/test-libxl-hvm).  Logs and returns
+ * ERROR_* for what an HVM domain cannot have (RAM not in whole MiB, or
+ * above the flat layout).  QEMU is always started stopped (-S).
+ */
+int libxl__hvm_dm_config_fill(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config,
+			      struct libxl__hvm_dm_config *h);
+void libxl__hvm_dm_config_dispose(struct libxl__hvm_dm_config *h);
 
 /*
  * Checks an HVM config before anything is created: memory layout, files

@@ -496,7 +496,12 @@ static void disk_scan(struct disk_ctx *d, const char *spec)
 			}
 		}
 		if (best_rule == R_NR || !best_take) {
-			/* "." then <LEXERR>".*": the rest of the line */
+			/*
+			 * "." then <LEXERR>".*": the rest of the line; with
+			 * nothing after it, flex just ends and nothing is said.
+			 */
+			if (!s[1])
+				return;
 			len = 1 + rest_of_line(s + 1);
 			text = strndup(s, len);
 			disk_err(d, text ? text : s, "bad disk syntax");

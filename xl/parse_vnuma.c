@@ -67,17 +67,23 @@ static void vnuma_set_vcpus(const char *value, libxl_bitmap *map, unsigned long 
 static int vnuma_item(const char *item, libxl_domain_build_info *b, libxl_vnode_info *p,
 		      libxl_bitmap *vcpus, unsigned long *nr_vcpus, uint64_t *memkb, FILE *report)
 {
-	const char *eq = strchr(item, '=');
-	char *key = NULL, *value = NULL, *copy, *d, *save = NULL;
+	char *copy = strdup(item), *a, *v, *save = NULL;
+	char *key = NULL, *value = NULL, *d;
 	unsigned long val;
 	int rc = 0, j = 0;
 
-	if (!eq || eq == item || !eq[1]) {
+	/* Xen splits with strtok("="): the first two tokens, if both exist */
+	a = copy ? strtok_r(copy, "=", &save) : NULL;
+	v = a ? strtok_r(NULL, "=", &save) : NULL;
+	if (!v) {
+		free(copy);
 		fprintf(report, "xl: failed to split \"%s\" into pair\n", item);
 		return XL_EXIT_ERR;
 	}
-	key = trim_dup(item, (size_t)(eq - item));
-	value = trim_dup(eq + 1, strcspn(eq + 1, "="));
+	key = trim_dup(a, strlen(a));
+	value = trim_dup(v, strlen(v));
+	free(copy);
+	save = NULL;
 	if (!key || !value) {
 		rc = 255;
 	} else if (!strcmp(key, "pnode")) {

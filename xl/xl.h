@@ -68,26 +68,82 @@ int def_getopt(int argc, char *const argv[], const char *optstring, const struct
 		switch (opt)
 
 /* Every command's entry point, defined by its family's file. */
-#define XL_COMMANDS(X)                                                                                \
-	X(create)                                                                                     \
-	X(config_update)                                                                              \
-	X(list) X(destroy) X(shutdown) X(reboot) X(pause) X(unpause) X(console) X(vncviewer) X(       \
-		save) X(migrate) X(restore) X(migrate_receive) X(dump_core) X(cd_insert) X(cd_eject)  \
-		X(memmax) X(memset) X(button_press) X(vcpulist) X(vcpupin) X(vcpuset) X(vm_list) X(   \
-			info) X(sharing) X(sched_credit) X(sched_credit2) X(sched_rtds) X(domid)      \
-			X(domname) X(rename) X(trigger) X(sysrq) X(debug_keys) X(set_parameters) X(   \
-				dmesg) X(top) X(networkattach) X(networklist) X(networkdetach)        \
-				X(channellist) X(blockattach) X(blocklist) X(blockdetach) X(          \
-					vtpmattach) X(vtpmlist) X(vtpmdetach) X(vkbattach) X(vkblist) \
-					X(vkbdetach) X(vdisplattach) X(vdispllist) X(vdispldetach) X( \
-						vsndattach) X(vsndlist) X(vsnddetach) X(uptime)       \
-						X(claims) X(cpupoolcreate) X(cpupoollist) X(          \
-							cpupooldestroy) X(cpupoolrename)              \
-							X(cpupoolcpuadd) X(cpupoolcpuremove) X(       \
-								cpupoolmigrate) X(cpupoolnumasplit)   \
-								X(getenforce) X(setenforce) X(        \
-									loadpolicy) X(remus) X(devd)  \
-									X(qemu_monitor_command)
+/* clang-format off */
+#define XL_COMMANDS(X) \
+	X(create) \
+	X(config_update) \
+	X(list) \
+	X(destroy) \
+	X(shutdown) \
+	X(reboot) \
+	X(pause) \
+	X(unpause) \
+	X(console) \
+	X(vncviewer) \
+	X(save) \
+	X(migrate) \
+	X(restore) \
+	X(migrate_receive) \
+	X(dump_core) \
+	X(cd_insert) \
+	X(cd_eject) \
+	X(memmax) \
+	X(memset) \
+	X(button_press) \
+	X(vcpulist) \
+	X(vcpupin) \
+	X(vcpuset) \
+	X(vm_list) \
+	X(info) \
+	X(sharing) \
+	X(sched_credit) \
+	X(sched_credit2) \
+	X(sched_rtds) \
+	X(domid) \
+	X(domname) \
+	X(rename) \
+	X(trigger) \
+	X(sysrq) \
+	X(debug_keys) \
+	X(set_parameters) \
+	X(dmesg) \
+	X(top) \
+	X(networkattach) \
+	X(networklist) \
+	X(networkdetach) \
+	X(channellist) \
+	X(blockattach) \
+	X(blocklist) \
+	X(blockdetach) \
+	X(vtpmattach) \
+	X(vtpmlist) \
+	X(vtpmdetach) \
+	X(vkbattach) \
+	X(vkblist) \
+	X(vkbdetach) \
+	X(vdisplattach) \
+	X(vdispllist) \
+	X(vdispldetach) \
+	X(vsndattach) \
+	X(vsndlist) \
+	X(vsnddetach) \
+	X(uptime) \
+	X(claims) \
+	X(cpupoolcreate) \
+	X(cpupoollist) \
+	X(cpupooldestroy) \
+	X(cpupoolrename) \
+	X(cpupoolcpuadd) \
+	X(cpupoolcpuremove) \
+	X(cpupoolmigrate) \
+	X(cpupoolnumasplit) \
+	X(getenforce) \
+	X(setenforce) \
+	X(loadpolicy) \
+	X(remus) \
+	X(devd) \
+	X(qemu_monitor_command)
+/* clang-format on */
 
 #define XL_DECLARE_MAIN(name) int main_##name(int argc, char **argv) __attribute__((weak));
 XL_COMMANDS(XL_DECLARE_MAIN)

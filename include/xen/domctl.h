@@ -105,6 +105,23 @@ struct xen_domctl_set_max_evtchn {
 	uint32_t max_port;
 };
 
+/* A CPU bitmap as the toolstack passes it: byte i bit j is CPU 8*i+j. */
+struct xenctl_bitmap {
+	XEN_GUEST_HANDLE_64(uint8_t) bitmap;
+	uint32_t nr_bits;
+};
+
+/* XEN_DOMCTL_setvcpuaffinity / getvcpuaffinity (the maps are IN/OUT). */
+struct xen_domctl_vcpuaffinity {
+	uint32_t vcpu;
+#define XEN_VCPUAFFINITY_HARD (1U << 0)
+#define XEN_VCPUAFFINITY_SOFT (1U << 1)
+#define XEN_VCPUAFFINITY_FORCE (1U << 2)
+	uint32_t flags;
+	struct xenctl_bitmap cpumap_hard;
+	struct xenctl_bitmap cpumap_soft;
+};
+
 /*
  * XEN_DOMCTL_setvcpucontext: for a PV domain ctxt points to a
  * vcpu_guest_context; for a PVH/HVM domain kxen takes a vcpu_hvm_context
@@ -167,6 +184,7 @@ struct xen_domctl {
 		struct xen_domctl_settimeoffset settimeoffset;
 		struct xen_domctl_address_size address_size;
 		struct xen_domctl_set_max_evtchn set_max_evtchn;
+		struct xen_domctl_vcpuaffinity vcpuaffinity;
 		uint8_t pad[128];
 	} u;
 };

@@ -198,7 +198,9 @@ if [ -f "$XEN_LOG_DIR/xl-hvm-c.log" ]; then
 	new=$(domid_of hvm-c)
 	[ -n "$new" ] && [ "$new" != "$id" ] || fail "the monitor did not restart hvm-c"
 	console_run hvm-c 240 >/dev/null || fail "restarted hvm-c did not boot"
+	echo "on_reboot=restart: domain $id restarted as domain $new, which boots"
 	nothing_left "$id"
+	id=$new
 else
 	echo "NOTE: no monitor for hvm-c (xl create does not start it yet): restart not checked"
 fi

@@ -30,9 +30,10 @@ ip link set kxbr0 up
 export XENHV_ARGS="--memory 1G"
 instance_start
 
-# console_expect NAME COMMAND MARKER TIMEOUT: types COMMAND on the guest's
-# serial shell (again every few seconds until the shell answers) and waits
-# for MARKER on a line of its own.
+# console_expect NAME COMMAND MARKER TIMEOUT: waits until the guest's serial
+# shell answers (a probe sent every few seconds, as characters typed while it
+# starts are lost), then types COMMAND once and waits for MARKER on a line of
+# its own.
 console_expect() {
 	python3 - "$@" <<'PY'
 import os, pty, re, select, sys, time
@@ -40,20 +41,25 @@ name, cmd, marker, limit = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp("xl", ["xl", "console", "-t", "serial", name])
-buf, t0, last, ok, sent = b"", time.time(), 0.0, False, 0
-want = re.compile(rb"(^|\n)" + re.escape(marker.encode()) + rb"\r*\n")
+def line(m):
+    return re.compile(rb"(^|\n)" + re.escape(m) + rb"\r*\n")
+probe, ready = b"echo SHELL-$((20+22))", line(b"SHELL-42")
+want = line(marker.encode())
+buf, t0, last, ok, sent = b"", time.time(), 0.0, False, False
 while time.time() - t0 < limit and not ok:
-    # Until the shell is up; afterwards the command runs once.
-    if time.time() - last > 4 and (sent == 0 or b"/ #" not in buf):
+    if not sent and ready.search(buf):
         os.write(fd, cmd.encode() + b"\r")
-        last, sent = time.time(), sent + 1
+        sent = True
+    elif not sent and time.time() - last > 3:
+        os.write(fd, probe + b"\r")
+        last = time.time()
     r, _, _ = select.select([fd], [], [], 0.5)
     if r:
         try:
             buf += os.read(fd, 4096)
         except OSError:
             break
-        ok = bool(want.search(buf))
+        ok = sent and bool(want.search(buf))
 os.write(fd, b"\x1d")
 time.sleep(0.3)
 try:

@@ -7,5 +7,6 @@
 void test_evtchn_pingpong(struct xtest_env *env);
 void test_xenstore(struct xtest_env *env);
 void test_gnttab(struct xtest_env *env);
+void test_evtchn_upcall(struct xtest_env *env);
 
 #endif

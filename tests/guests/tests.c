@@ -10,6 +10,7 @@
 #include <xen/version.h>
 
 #include "events.h"
+#include "runtime/evtchn.h"
 #include "runtime/hypercall.h"
 #include "runtime/xtest.h"
 
@@ -362,6 +363,233 @@ static void test_balloon(struct xtest_env *env)
 		     before, during, after, gone, fresh);
 }
 
+/* reboot, crash: shut down at once with that reason (the monitor's cases). */
+static void test_reboot(struct xtest_env *env)
+{
+	(void)env;
+	xtest_result("reboot", "PASS", "rebooting");
+	xputs("xtest: done\n");
+	xtest_shutdown(SHUTDOWN_reboot);
+}
+
+static void test_crash(struct xtest_env *env)
+{
+	(void)env;
+	xtest_result("crash", "PASS", "crashing");
+	xputs("xtest: done\n");
+	xtest_shutdown(SHUTDOWN_crash);
+}
+
+/*
+ * idle: stays up and blocked, as a guest with PV drivers does, until it is
+ * destroyed or asked to stop: it watches control/shutdown (acknowledged by
+ * clearing it, then SCHEDOP_shutdown with that reason), cpu/N/availability
+ * (vCPUs brought up or down to match, the count published in
+ * data/vcpus-online) and memory/target (pages given back or taken again
+ * as a balloon driver does, then the target echoed to data/memory-target).
+ * data/idle-ready says the watches are set.
+ */
+#define IDLE_MAX_VCPUS 8
+static uint8_t idle_stacks[IDLE_MAX_VCPUS][4096] __attribute__((aligned(16)));
+static bool idle_initialised[IDLE_MAX_VCPUS];
+static bool idle_up[IDLE_MAX_VCPUS];
+
+static void idle_ap_main(unsigned long id)
+{
+	(void)id;
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+static long idle_vcpu_set(unsigned int i, bool up)
+{
+	struct vcpu_hvm_context ctx;
+	unsigned long cr0, cr3, cr4;
+	uint32_t lo, hi;
+	long rc;
+
+	if (up == idle_up[i])
+		return 0;
+	if (!up) {
+		rc = HYPERVISOR_vcpu_op(VCPUOP_down, i, NULL);
+		idle_up[i] = rc != 0;
+		return rc;
+	}
+	if (!idle_initialised[i]) {
+		__asm__ volatile("mov %%cr0, %0; mov %%cr3, %1; mov %%cr4, %2"
+				 : "=r"(cr0), "=r"(cr3), "=r"(cr4));
+		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080));
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.mode = VCPU_HVM_MODE_64B;
+		ctx.cpu_regs.x86_64.rip = (unsigned long)idle_ap_main;
+		ctx.cpu_regs.x86_64.rsp = (unsigned long)idle_stacks[i] + 4096 - 8;
+		ctx.cpu_regs.x86_64.rdi = i;
+		ctx.cpu_regs.x86_64.rflags = 2;
+		ctx.cpu_regs.x86_64.cr0 = cr0;
+		ctx.cpu_regs.x86_64.cr3 = cr3;
+		ctx.cpu_regs.x86_64.cr4 = cr4;
+		ctx.cpu_regs.x86_64.efer = ((uint64_t)hi << 32) | lo;
+		rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, i, &ctx);
+		if (rc)
+			return rc;
+		idle_initialised[i] = true;
+	}
+	rc = HYPERVISOR_vcpu_op(VCPUOP_up, i, NULL);
+	idle_up[i] = rc == 0;
+	return rc;
+}
+
+/*
+ * The idle guest's balloon: pages given back come from the top of low RAM
+ * down (far above the image and the start info block, never below
+ * IDLE_BALLOON_FLOOR), so that the guest never touches them; the number
+ * given back follows memory/target relative to the target at boot.
+ */
+#define IDLE_BALLOON_FLOOR_GFN 0x800ul /* 8 MiB */
+#define IDLE_BALLOON_BATCH 256
+static unsigned long idle_ram_top_gfn; /* first frame past low RAM */
+static unsigned long idle_balloon_out; /* frames given back: the highest ones */
+static unsigned long idle_boot_target_kb;
+static xen_pfn_t idle_balloon_frames[IDLE_BALLOON_BATCH];
+
+static void idle_balloon_init(void)
+{
+	struct e820entry map[16];
+	struct xen_memory_map mm = { .nr_entries = 16 };
+	unsigned int i;
+
+	set_xen_guest_handle(mm.buffer, map);
+	if (HYPERVISOR_memory_op(XENMEM_memory_map, &mm))
+		return;
+	for (i = 0; i < mm.nr_entries && i < 16; i++)
+		if (map[i].type == E820_RAM && map[i].addr <= 0x100000 &&
+		    map[i].addr + map[i].size > 0x100000)
+			idle_ram_top_gfn = (unsigned long)((map[i].addr + map[i].size) >> 12);
+}
+
+static void idle_balloon_to(unsigned long target_kb)
+{
+	unsigned long want = 0, max = 0, n, i;
+	struct xen_memory_reservation r = { .domid = DOMID_SELF };
+	long rc;
+
+	if (idle_ram_top_gfn > IDLE_BALLOON_FLOOR_GFN)
+		max = idle_ram_top_gfn - IDLE_BALLOON_FLOOR_GFN;
+	if (target_kb < idle_boot_target_kb)
+		want = (idle_boot_target_kb - target_kb) / 4;
+	if (want > max)
+		want = max;
+	set_xen_guest_handle(r.extent_start, idle_balloon_frames);
+	while (idle_balloon_out != want) {
+		bool out = idle_balloon_out < want;
+
+		n = out ? want - idle_balloon_out : idle_balloon_out - want;
+		if (n > IDLE_BALLOON_BATCH)
+			n = IDLE_BALLOON_BATCH;
+		for (i = 0; i < n; i++)
+			idle_balloon_frames[i] = out ? idle_ram_top_gfn - 1 - idle_balloon_out - i
+						     : idle_ram_top_gfn - idle_balloon_out + i;
+		r.nr_extents = n;
+		rc = HYPERVISOR_memory_op(out ? XENMEM_decrease_reservation :
+						XENMEM_populate_physmap,
+					  &r);
+		if (rc > 0 && out)
+			idle_balloon_out += (unsigned long)rc;
+		else if (rc > 0)
+			idle_balloon_out -= (unsigned long)rc;
+		if (rc != (long)n) {
+			/* Xen's balloon drivers retry later; so does the next target. */
+			xprintf("xtest: idle: balloon stopped at %lu pages out: rc=%ld\n",
+				idle_balloon_out, rc);
+			break;
+		}
+	}
+}
+
+/* Every vCPU as cpu/N/availability says; the online count to data/. */
+static void idle_apply_availability(unsigned int n)
+{
+	unsigned int i, online = 1;
+	char path[32], val[16];
+
+	for (i = 1; i < n; i++) {
+		xsnprintf(path, sizeof(path), "cpu/%u/availability", i);
+		if (xs_read(path, val, sizeof(val)) >= 0) {
+			long rc = idle_vcpu_set(i, !xstrcmp(val, "online"));
+
+			if (rc)
+				xprintf("xtest: idle: vcpu %u %s: rc=%ld\n", i, val, rc);
+		}
+		online += idle_up[i];
+	}
+	xsnprintf(val, sizeof(val), "%u", online);
+	xs_write("data/vcpus-online", val);
+}
+
+static void test_idle(struct xtest_env *env)
+{
+	static const char *const reasons[] = { "poweroff", "reboot", "suspend", "crash",
+					       "watchdog", "soft_reset" };
+	char ev[128], val[64];
+	unsigned int n, i;
+
+	(void)env;
+	if (!xs_ring_ready()) {
+		xtest_result("idle", "SKIP", "no xenstore ring");
+		return;
+	}
+	idle_up[0] = true;
+	for (n = 1; n < IDLE_MAX_VCPUS; n++)
+		if (HYPERVISOR_vcpu_op(VCPUOP_is_up, n, NULL) < 0)
+			break;
+	if (xs_watch("control/shutdown", "shutdown") < 0 || xs_watch("cpu", "cpu") < 0 ||
+	    xs_watch("memory/target", "target") < 0) {
+		xtest_result("idle", "FAIL", "cannot set the watches");
+		return;
+	}
+	idle_apply_availability(n);
+	idle_balloon_init();
+	if (xs_read("memory/target", val, sizeof(val)) > 0)
+		idle_boot_target_kb = xstrtoul(val, NULL);
+	xs_write("data/idle-ready", "1");
+	xprintf("xtest: idle: waiting, %u vcpus\n", n);
+	for (;;) {
+		const char *token;
+
+		if (xs_read_watch(ev, sizeof(ev)) < 0) {
+			xtest_result("idle", "FAIL", "lost the xenstore ring");
+			return;
+		}
+		token = ev + xstrlen(ev) + 1;
+		if (!xstrcmp(token, "cpu")) {
+			idle_apply_availability(n);
+		} else if (!xstrcmp(token, "target")) {
+			if (xs_read("memory/target", val, sizeof(val)) > 0) {
+				idle_balloon_to(xstrtoul(val, NULL));
+				xsnprintf(ev, sizeof(ev), "%lu", idle_balloon_out);
+				xs_write("data/balloon-pages", ev);
+				/* Last: the test waits for it to know we are done. */
+				xs_write("data/memory-target", val);
+				xprintf("xtest: idle: memory target %s KiB, %lu pages given back\n",
+					val, idle_balloon_out);
+			}
+		} else if (!xstrcmp(token, "shutdown")) {
+			if (xs_read("control/shutdown", val, sizeof(val)) <= 0)
+				continue;
+			for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+				if (!xstrcmp(val, reasons[i]))
+					break;
+			/* suspend needs save/restore support: left unanswered. */
+			if (i == sizeof(reasons) / sizeof(reasons[0]) || i == SHUTDOWN_suspend)
+				continue;
+			xs_write("control/shutdown", "");
+			xtest_result("idle", "PASS", "asked to %s", val);
+			xputs("xtest: done\n");
+			xtest_shutdown(i);
+		}
+	}
+}
+
 const struct xtest xtest_table[] = {
 	{ "hello", test_hello },
 	{ "version", test_version },
@@ -375,5 +603,9 @@ const struct xtest xtest_table[] = {
 	{ "evtchn-pingpong", test_evtchn_pingpong },
 	{ "xenstore", test_xenstore },
 	{ "gnttab", test_gnttab },
+	{ "evtchn-upcall", test_evtchn_upcall },
+	{ "reboot", test_reboot },
+	{ "crash", test_crash },
+	{ "idle", test_idle },
 	{ NULL, NULL },
 };

@@ -6,14 +6,8 @@ set -u
 . "$KXEN_SRCDIR/tests/integration/events-common.inc"
 
 events_boot cons hello
-tty=
-for _ in $(seq 50); do
-	tty=$(xenstore-read "/local/domain/$domid/console/tty" 2>/dev/null)
-	[ -n "$tty" ] && break
-	sleep 0.1
-done
 events_wait
-case $tty in /dev/pts/*) ;; *) fail "console/tty is not a pty: '$tty'" ;; esac
+case $events_tty in /dev/pts/*) ;; *) fail "console/tty is not a pty: '$events_tty'" ;; esac
 events_expect 'xtest: hello: PASS' "no hello through the pty"
 events_no_failures
 log=$(find "$XEN_LOG_DIR" -name 'guest-cons*.log' | head -n 1)

@@ -184,6 +184,11 @@ static int do_grant(struct xs_handle *xsh, unsigned int domid)
 		check(xengnttab_unmap(xgt, page, 1) == 0, "unmap", why,
 		      sizeof(why));
 	}
+	/* The console ring's reserved entry, seeded for domain 0 (the builder's). */
+	page = xengnttab_map_grant_ref(xgt, domid, GNTTAB_RESERVED_CONSOLE,
+				       PROT_READ);
+	if (check(page != NULL, "reserved-console", why, sizeof(why)))
+		xengnttab_unmap(xgt, page, 1);
 	/* A grant the guest never made must not map. */
 	page = xengnttab_map_grant_ref(xgt, domid, 200, PROT_READ);
 	check(page == NULL, "ungranted-refused", why, sizeof(why));
