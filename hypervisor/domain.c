@@ -16,6 +16,7 @@
 #include "domain.h"
 #include "events.h"
 #include "gnttab_op.h"
+#include "timer_hv.h"
 
 #define CONTROLLER_PAUSE_MAX 255
 
@@ -49,6 +50,7 @@ void hv_init(struct xenhv *hv, const struct hv_backend_ops *ops,
 	hv->nr_cpus = 1;
 	hv_events_init(hv);
 	hv_gnttab_init(hv);
+	hv_timers_init(hv);
 }
 
 void hv_dispose(struct xenhv *hv)
@@ -73,6 +75,8 @@ void hv_dispose(struct xenhv *hv)
 	hv_gnttab_dispose(hv);
 	hv_events_dispose(hv);
 	pthread_mutex_unlock(&hv->lock);
+	/* Unlocked: its thread takes hv->lock to finish a batch. */
+	hv_timers_dispose(hv);
 	pthread_cond_destroy(&hv->cond);
 	pthread_mutex_destroy(&hv->lock);
 }
@@ -185,6 +189,9 @@ int domain_create(struct xenhv *hv, domid_t domid,
 	rc = hv_gnttab_domain_create(d);
 	if (rc)
 		goto out;
+	rc = domain_timer_create(d);
+	if (rc)
+		goto out;
 	rc = d->type == DOMAIN_TYPE_HVM ? 0 : hv->ops->domain_create(d);
 	if (rc)
 		goto out;
@@ -192,6 +199,7 @@ int domain_create(struct xenhv *hv, domid_t domid,
 	*out = d;
 	return 0;
 out:
+	domain_timer_destroy(d);
 	hv_gnttab_domain_destroy(d);
 	domain_events_destroy(d);
 	memory_domain_dispose(&d->mem, NULL);
@@ -396,6 +404,7 @@ int domain_destroy(struct domain *d)
 			vcpu_destroy(d->vcpus[i]);
 	if (d->type != DOMAIN_TYPE_HVM)
 		hv->ops->domain_destroy(d);
+	domain_timer_destroy(d);
 	hv_gnttab_domain_destroy(d);
 	domain_events_destroy(d);
 	memory_domain_dispose(&d->mem, &hv->pool);

@@ -12,6 +12,7 @@
 #include "domain.h"
 #include "hypercall.h"
 #include "pvh/pvh.h"
+#include "timer_hv.h"
 
 static int64_t domctl_setvcpucontext(struct hc_ctx *ctx, struct domain *d,
 				     const struct xen_domctl_vcpucontext *vc)
@@ -124,7 +125,8 @@ static int affinity_from_bitmap(struct hc_ctx *ctx, const struct xenctl_bitmap *
 }
 
 /* Ours into the toolstack's bitmap: all of its bytes are written. */
-static int affinity_to_bitmap(struct hc_ctx *ctx, const struct xenctl_bitmap *b, const uint64_t *map)
+static int affinity_to_bitmap(struct hc_ctx *ctx, const struct xenctl_bitmap *b,
+			      const uint64_t *map)
 {
 	uint8_t bytes[XENHV_MAX_HOST_CPUS / 8];
 	uint32_t i, len = (b->nr_bits + 7) / 8;
@@ -273,7 +275,7 @@ int64_t do_domctl(struct hc_ctx *ctx, const uint64_t *args)
 		ret = domctl_hypercall_init(d, op.u.hypercall_init.gmfn);
 		break;
 	case XEN_DOMCTL_settimeoffset:
-		ret = 0; /* wallclock offsets come with the timers (issue 5) */
+		ret = domain_timer_set_offset(d, op.u.settimeoffset.time_offset_seconds);
 		break;
 	default:
 		ret = -ENOSYS;

@@ -21,6 +21,7 @@
 #include "domain.h"
 #include "events.h"
 #include "evtchn.h"
+#include "timer_hv.h"
 
 #define SCHED_POLL_MAX_PORTS 128 /* Xen's limit for SCHEDOP_poll */
 
@@ -215,10 +216,11 @@ int64_t sched_op_poll(struct hc_ctx *ctx, uint64_t arg)
 	/*
 	 * Sleep until a port of the domain becomes pending (Xen wakes only on
 	 * the polled ports; an early return is allowed and the guest checks
-	 * again).  The timeout is not armed: timers are not wired yet.
+	 * again), or until poll.timeout (system time, 0: none).
 	 */
 	ctx->vcpu->polling = true;
 	vcpu_block(ctx->vcpu);
+	vcpu_timer_block(ctx->vcpu, poll.timeout);
 	if (!ctx->vcpu->blocked)
 		ctx->vcpu->polling = false;
 	return 0;

@@ -12,9 +12,11 @@
 
 #include "domain.h"
 #include "events.h"
+#include "evtchn.h"
 #include "gnttab_op.h"
 #include "hypercall.h"
 #include "pvh/pvh.h"
+#include "timer_hv.h"
 
 #define CONSOLE_IO_MAX 4096 /* bytes per console_io write, like Xen's chunks */
 
@@ -26,6 +28,7 @@ static const struct hypercall_desc hypercall_table[] = {
 	{ __HYPERVISOR_console_io, "console_io", do_console_io,
 	  HC_GUEST | HC_CONTROL },
 	{ __HYPERVISOR_vcpu_op, "vcpu_op", do_vcpu_op, HC_GUEST },
+	{ __HYPERVISOR_set_timer_op, "set_timer_op", do_set_timer_op, HC_GUEST },
 	{ __HYPERVISOR_sched_op, "sched_op", do_sched_op,
 	  HC_GUEST | HC_CONTROL },
 	{ __HYPERVISOR_hvm_op, "hvm_op", do_hvm_op, HC_GUEST | HC_CONTROL },
@@ -184,6 +187,13 @@ int64_t do_sched_op(struct hc_ctx *ctx, const uint64_t *args)
 	case SCHEDOP_yield:
 		return 0;
 	case SCHEDOP_block:
+		/* Xen's vcpu_block_enable_events: unmask, then check, then sleep. */
+		if (d->evtchn) {
+			struct vcpu_info *vi = evtchn_vcpu_info(d->evtchn, ctx->vcpu->id);
+
+			if (vi)
+				__atomic_store_n(&vi->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+		}
 		if (vcpu_events_pending(ctx->vcpu))
 			return 0;
 		vcpu_block(ctx->vcpu);

@@ -48,6 +48,7 @@ struct kvm_vcpu {
 	struct kvm_run *run;
 	bool signals_ready;
 	uint32_t pending_msr_exit; /* KVM_EXIT_X86_RDMSR/WRMSR being handled */
+	int64_t tsc_offset; /* guest TSC - host TSC, see kvm_vcpu_read_tsc */
 };
 
 static const struct {
@@ -401,6 +402,61 @@ static int kvm_vcpu_set_cpuid(struct vcpu *v, struct kvm_vcpu *kv)
 	return rc;
 }
 
+static inline uint64_t kvm_host_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * The guest TSC is the host TSC plus KVM's per-vCPU offset (no scaling:
+ * xenhv never sets a TSC rate, so KVM_GET_TSC_KHZ is the host's).  The
+ * offset is read once, while the vCPU cannot run, from the
+ * KVM_VCPU_TSC_OFFSET attribute (exact); KVM_GET_MSRS of the TSC instead
+ * would need the vCPU's ioctl lock, which KVM_RUN holds.  Where the
+ * attribute is missing, the offset is estimated from an MSR read between
+ * two host TSC reads (within the ioctl's duration).  A guest that writes
+ * its TSC MSR later is not followed (Linux does not).
+ */
+static void kvm_vcpu_probe_tsc_offset(struct kvm_vcpu *kv)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs;
+	uint64_t off = 0, before, after;
+	struct kvm_device_attr attr = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&off,
+	};
+
+	if (ioctl(kv->fd, KVM_GET_DEVICE_ATTR, &attr) == 0) {
+		kv->tsc_offset = (int64_t)off;
+		return;
+	}
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.entry.index = 0x10; /* IA32_TIME_STAMP_COUNTER */
+	before = kvm_host_rdtsc();
+	if (ioctl(kv->fd, KVM_GET_MSRS, &msrs) != 1)
+		return;
+	after = kvm_host_rdtsc();
+	kv->tsc_offset = (int64_t)(msrs.entry.data - (before + (after - before) / 2));
+}
+
+static int kvm_vcpu_read_tsc(struct vcpu *v, uint64_t *tsc)
+{
+	struct kvm_vcpu *kv = v->backend;
+
+	if (!kv)
+		return -EINVAL;
+	*tsc = kvm_host_rdtsc() + (uint64_t)kv->tsc_offset;
+	return 0;
+}
+
 static int kvm_vcpu_create(struct vcpu *v)
 {
 	struct kvm_backend *kb = kvm_of(v->domain);
@@ -429,6 +485,7 @@ static int kvm_vcpu_create(struct vcpu *v)
 	rc = kvm_vcpu_set_cpuid(v, kv);
 	if (rc)
 		goto fail;
+	kvm_vcpu_probe_tsc_offset(kv);
 	kv->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	v->backend = kv;
 	return 0;
@@ -790,4 +847,5 @@ const struct hv_backend_ops kvm_backend_ops = {
 	.vcpu_get_hvm_context = kvm_vcpu_get_hvm_context,
 	.memory_alias = kvm_memory_alias,
 	.vcpu_inject_vector = kvm_vcpu_inject_vector,
+	.vcpu_read_tsc = kvm_vcpu_read_tsc,
 };

@@ -15,6 +15,7 @@
 #include "evtchn.h"
 #include "gnttab_op.h"
 #include "hypercall.h"
+#include "timer_hv.h"
 
 #define MEMORY_MAP_MAX 128
 #define EXTENT_ORDER_MAX 18 /* 1 GiB, as Xen's max for a privileged caller */
@@ -163,6 +164,8 @@ static int64_t memop_add_to_physmap(struct hc_ctx *ctx, uint64_t arg)
 	/* Event channels' pending and mask bits live there from now on. */
 	if (d->evtchn)
 		evtchn_domain_set_shared_info(d->evtchn, page);
+	/* The wallclock and each vCPU's time record, as Xen's page has them. */
+	domain_timer_publish(d);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "domain.h"
 #include "hypercall.h"
 #include "pvh/pvh.h"
+#include "timer_hv.h"
 
 struct vcpu *vcpu_get(struct domain *d, unsigned int id)
 {
@@ -133,6 +134,13 @@ int vcpu_create(struct domain *d, unsigned int id, struct vcpu **out)
 		free(v);
 		return rc;
 	}
+	rc = vcpu_timer_create(v);
+	if (rc) {
+		d->hv->ops->vcpu_destroy(v);
+		pthread_cond_destroy(&v->cond);
+		free(v);
+		return rc;
+	}
 	v->created = true;
 	d->vcpus[id] = v;
 	*out = v;
@@ -194,6 +202,9 @@ static void *vcpu_thread(void *arg)
 			pthread_cond_wait(&v->cond, &hv->lock);
 			continue;
 		}
+		/* Back from blocked, paused or down: fresh guest time. */
+		if (v->runstate.state != RUNSTATE_running)
+			vcpu_timer_schedule_in(v);
 		vcpu_runstate_change(v, RUNSTATE_running, xenhv_now_ns());
 		vcpu_runstate_publish(v);
 		{
@@ -335,6 +346,7 @@ void vcpu_destroy(struct vcpu *v)
 	struct domain *d = v->domain;
 
 	vcpu_stop_thread(v);
+	vcpu_timer_destroy(v);
 	if (v->created)
 		d->hv->ops->vcpu_destroy(v);
 	d->vcpus[v->id] = NULL;
@@ -349,6 +361,8 @@ void vcpu_block(struct vcpu *v)
 		return;
 	}
 	v->blocked = true;
+	/* Woken by an event, or at its next timer at the latest. */
+	vcpu_timer_block(v, 0);
 }
 
 static void vcpu_crash(struct vcpu *v, const char *why)

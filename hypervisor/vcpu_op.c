@@ -1,7 +1,7 @@
 /*
  * vcpu_op: SMP bring-up (initialise with an HVM context, up, down, is_up)
  * and the shared areas a guest registers per vCPU (vcpu_info, runstate).
- * Timers come with issue 5 and answer -ENOSYS until then.
+ * Timers are timer_hv.c's.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "evtchn.h"
 #include "hypercall.h"
+#include "timer_hv.h"
 
 static int64_t vcpu_op_initialise(struct hc_ctx *ctx, unsigned int id,
 				  uint64_t arg)
@@ -33,6 +34,26 @@ static int64_t vcpu_op_initialise(struct hc_ctx *ctx, unsigned int id,
 	if (rc)
 		return rc;
 	v->initialised = true;
+	return 0;
+}
+
+/*
+ * As Xen's map_vcpu_info: the old contents move to the new area first
+ * (evtchn_upcall_mask, pending selector, time), or Linux, which registers
+ * with events masked, would find them reset; then a fresh time record.
+ */
+static int vcpu_op_move_vcpu_info(struct vcpu *v, struct vcpu_info *to)
+{
+	struct domain *d = v->domain;
+	struct vcpu_info *from = evtchn_vcpu_info(d->evtchn, v->id);
+	int rc;
+
+	if (from && from != to)
+		memmove(to, from, sizeof(*to));
+	rc = evtchn_vcpu_set_info(d->evtchn, v->id, to);
+	if (rc)
+		return rc;
+	vcpu_timer_publish(v);
 	return 0;
 }
 
@@ -74,6 +95,13 @@ int64_t do_vcpu_op(struct hc_ctx *ctx, const uint64_t *args)
 			return -EFAULT;
 		v->runstate_guest_addr = area.addr.p;
 		return 0;
+	case VCPUOP_set_periodic_timer:
+	case VCPUOP_stop_periodic_timer:
+	case VCPUOP_set_singleshot_timer:
+	case VCPUOP_stop_singleshot_timer:
+		if (!v)
+			return -ENOENT;
+		return vcpu_op_timer(ctx, v, (unsigned int)args[0], args[2]);
 	case VCPUOP_register_vcpu_info:
 		if (!v)
 			return -ENOENT;
@@ -92,10 +120,8 @@ int64_t do_vcpu_op(struct hc_ctx *ctx, const uint64_t *args)
 		v->vcpu_info_registered = true;
 		if (!d->evtchn)
 			return 0;
-		return evtchn_vcpu_set_info(
-			d->evtchn, id,
-			memory_gpa_ptr(&d->mem, (info.mfn << 12) + info.offset,
-				       sizeof(struct vcpu_info)));
+		return vcpu_op_move_vcpu_info(v, memory_gpa_ptr(&d->mem, (info.mfn << 12) + info.offset,
+								sizeof(struct vcpu_info)));
 	}
 	return -ENOSYS;
 }

@@ -45,6 +45,9 @@ struct gnttab_domain;
 struct gnttab_host;
 struct evtchn_domain;
 struct hv_events;
+struct hv_timers;
+struct hv_timer_domain;
+struct hv_timer_vcpu;
 
 /* What made the backend's run() return. */
 enum vcpu_exit_kind {
@@ -117,6 +120,11 @@ struct hv_backend_ops {
 			    bool map);
 	/* Optional (events.h): the callback vector to a running vCPU. */
 	void (*vcpu_inject_vector)(struct vcpu *v, uint8_t vector);
+	/*
+	 * Optional (timer_hv.h): the vCPU's TSC now, as the guest reads it;
+	 * callable from any thread, also while the vCPU runs.
+	 */
+	int (*vcpu_read_tsc)(struct vcpu *v, uint64_t *tsc);
 };
 
 struct vcpu {
@@ -145,6 +153,7 @@ struct vcpu {
 	bool vcpu_info_registered;
 	bool polling; /* events.h: in SCHEDOP_poll */
 	uint8_t upcall_vector; /* HVMOP_set_evtchn_upcall_vector, 0: none */
+	struct hv_timer_vcpu *timer; /* timer_hv.h: its timers, NULL: none */
 
 	/*
 	 * Hard affinity (XEN_DOMCTL_setvcpuaffinity): the host CPUs the vCPU's
@@ -201,6 +210,7 @@ struct domain {
 	/* gnttab_op.h: the domain's grant table. */
 	struct gnttab_domain *gnttab;
 	uint32_t max_grant_frames, max_maptrack_frames;
+	struct hv_timer_domain *timer; /* timer_hv.h: its clock, NULL: none */
 };
 
 struct xenhv_options {
@@ -228,6 +238,7 @@ struct xenhv {
 	bool stopping;
 	struct gnttab_host *gnttab; /* gnttab_op.h, NULL: no grant tables */
 	struct hv_events *events; /* events.h, NULL: no event channels */
+	struct hv_timers *timers; /* timer_hv.h, NULL: no guest timers */
 };
 
 uint64_t xenhv_now_ns(void);

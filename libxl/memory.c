@@ -120,7 +120,8 @@ retry:
 		rc = ERROR_INVAL;
 		goto out;
 	}
-	if (enforce && xc_domain_setmaxmem(xch, domid, new_target + videoram + MEMORY_EXTRA_KB) < 0) {
+	if (enforce &&
+	    xc_domain_setmaxmem(xch, domid, new_target + videoram + MEMORY_EXTRA_KB) < 0) {
 		LIBXL__ERR(ctx, "xc_domain_setmaxmem memkb=%" PRIu64 " failed: %s",
 			   new_target + videoram + MEMORY_EXTRA_KB, strerror(errno));
 		rc = ERROR_FAIL;

@@ -18,6 +18,7 @@
 #include "libxl.h"
 #include "libxl_internal.h"
 #include "lifecycle.h"
+#include "vcpu.h"
 
 int libxl_get_online_cpus(libxl_ctx *ctx)
 {
@@ -253,4 +254,45 @@ out:
 	free(vm);
 	free(path);
 	return t;
+}
+
+static bool bitmap_is_full(const libxl_bitmap *map, int nr_bits)
+{
+	int i;
+
+	for (i = 0; i < nr_bits; i++)
+		if (!libxl_bitmap_test(map, i))
+			return false;
+	return true;
+}
+
+int libxl__vcpu_affinity_from_config(libxl_ctx *ctx, uint32_t domid,
+				     const libxl_domain_build_info *b_info)
+{
+	int host_cpus = libxl_get_online_cpus(ctx);
+	int i, rc;
+
+	if (host_cpus < 0)
+		return host_cpus;
+	for (i = 0; i < b_info->max_vcpus; i++) {
+		const libxl_bitmap *hard = NULL, *soft = NULL;
+
+		if (i < b_info->num_vcpu_hard_affinity && b_info->vcpu_hard_affinity)
+			hard = &b_info->vcpu_hard_affinity[i];
+		else if (b_info->cpumap.size)
+			hard = &b_info->cpumap;
+		if (i < b_info->num_vcpu_soft_affinity && b_info->vcpu_soft_affinity)
+			soft = &b_info->vcpu_soft_affinity[i];
+		/* "all" (or nothing said) is where a new vCPU runs anyway. */
+		if (hard && (!hard->size || bitmap_is_full(hard, host_cpus)))
+			hard = NULL;
+		if (soft && (!soft->size || bitmap_is_full(soft, host_cpus)))
+			soft = NULL;
+		if (!hard && !soft)
+			continue;
+		rc = libxl_set_vcpuaffinity(ctx, domid, (uint32_t)i, hard, soft);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

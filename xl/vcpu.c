@@ -215,8 +215,9 @@ static int vcpuset(uint32_t domid, const char *nr_vcpus, int check_host)
 		if (libxl_domain_info(xl.ctx, &info, domid))
 			return 1;
 		if (max_vcpus > info.vcpu_online && max_vcpus > host_cpus) {
-			fprintf(stderr, "You are overcommmitting! You have %d physical CPUs and want "
-					"%d vCPUs! Aborting, use --ignore-host to continue\n",
+			fprintf(stderr,
+				"You are overcommmitting! You have %d physical CPUs and want "
+				"%d vCPUs! Aborting, use --ignore-host to continue\n",
 				host_cpus, max_vcpus);
 			return 1;
 		}
