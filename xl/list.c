@@ -81,6 +81,9 @@ static int list_domains_details(const libxl_dominfo *info, int nb)
 		libxl_domain_config d_config;
 		char *json;
 
+		/* Domain 0 is the host: it has no config of xl's making. */
+		if (info[i].domid == 0)
+			continue;
 		libxl_domain_config_init(&d_config);
 		if (libxl_retrieve_domain_configuration(xl.ctx, info[i].domid, &d_config)) {
 			libxl_domain_config_dispose(&d_config);

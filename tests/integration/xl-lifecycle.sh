@@ -44,6 +44,19 @@ echo "$row"
 [[ $row =~ ^xtest-hello\ +$domid\ +3[0-9]\ +1\ +--p---\ +[0-9.]+$ ]] ||
 	fail "xl list row of the paused guest: '$row'"
 [ "$(xl domname "$domid")" = xtest-hello ] || fail "xl domname"
+# xl list -l: the stored config as Xen's JSON, domain 0 left out.
+xl list -l >"$INSTANCE_DIR/list-l.json" 2>"$INSTANCE_DIR/list-l.err" || fail "xl list -l failed"
+[ -s "$INSTANCE_DIR/list-l.err" ] && fail "xl list -l printed errors: $(cat "$INSTANCE_DIR/list-l.err")"
+python3 - "$INSTANCE_DIR/list-l.json" "$domid" <<'PY' || fail "xl list -l: unexpected JSON"
+import json, sys
+doms = json.load(open(sys.argv[1]))
+assert len(doms) == 1, doms
+d = doms[0]
+assert d["domid"] == int(sys.argv[2]), d["domid"]
+assert d["config"]["c_info"]["name"] == "xtest-hello", d["config"]["c_info"]
+assert d["config"]["c_info"]["type"] == "pvh", d["config"]["c_info"]
+assert d["config"]["b_info"]["cmdline"] == "hello", d["config"]["b_info"]
+PY
 [ -n "$(xenstore-read /local/domain/"$domid"/console/tty)" ] ||
 	fail "xenconsoled did not serve the console (console/tty empty)"
 
