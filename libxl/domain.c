@@ -283,32 +283,22 @@ int libxl_domain_unpause(libxl_ctx *ctx, uint32_t domid)
 void libxl__domain_remove_traces(libxl_ctx *ctx, uint32_t domid, const libxl_uuid *uuid)
 {
 	struct xs_handle *xsh = libxl__xsh(ctx);
-	char *path;
-	char u[37];
+	char u[37], *paths[5];
+	size_t i;
 
 	libxl_uuid_to_string(uuid, u);
-	if (xsh) {
-		path = libxl__sprintf("/local/domain/%u", domid);
-		if (path)
-			xs_rm(xsh, XBT_NULL, path);
-		free(path);
-		path = libxl__sprintf("/vm/%s", u);
-		if (path)
-			xs_rm(xsh, XBT_NULL, path);
-		free(path);
-		path = libxl__sprintf("/libxl/%u", domid);
-		if (path)
-			xs_rm(xsh, XBT_NULL, path);
-		free(path);
-		path = libxl__sprintf("/local/domain/0/backend/console/%u", domid);
-		if (path)
-			xs_rm(xsh, XBT_NULL, path);
-		free(path);
-	}
-	path = libxl__userdata_path(domid, uuid);
-	if (path)
-		unlink(path);
-	free(path);
+	paths[0] = libxl__sprintf("/local/domain/%u", domid);
+	paths[1] = libxl__sprintf("/vm/%s", u);
+	paths[2] = libxl__sprintf("/libxl/%u", domid);
+	paths[3] = libxl__sprintf("/local/domain/0/backend/console/%u", domid);
+	paths[4] = libxl__userdata_path(domid, uuid);
+	for (i = 0; i < 4; i++)
+		if (xsh && paths[i])
+			xs_rm(xsh, XBT_NULL, paths[i]);
+	if (paths[4])
+		unlink(paths[4]);
+	for (i = 0; i < 5; i++)
+		free(paths[i]);
 }
 
 int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid)
@@ -626,4 +616,79 @@ int libxl_read_hypervisor_console(libxl_ctx *ctx, bool clear, char **text)
 		}
 		size *= 2;
 	}
+}
+
+int libxl_domain_preserve(libxl_ctx *ctx, uint32_t domid, libxl_domain_create_info *info,
+			  const char *name_suffix, libxl_uuid new_uuid)
+{
+	struct xs_handle *xsh = libxl__xsh(ctx);
+	xc_interface *xch = libxl__xch(ctx);
+	struct xs_permissions roperm[2] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = domid, .perms = XS_PERM_READ },
+	};
+	char *new_name = NULL, *vm_path = NULL, *dom_vm = NULL, *uuid_path = NULL;
+	char *old_file = NULL, *new_file = NULL;
+	libxl_dominfo dinfo;
+	xs_transaction_t t;
+	char u[37];
+	int rc;
+
+	if (!xsh || !xch)
+		return ERROR_FAIL;
+	rc = libxl_domain_info(ctx, &dinfo, domid);
+	if (rc)
+		return rc;
+	libxl_uuid_to_string(&new_uuid, u);
+	new_name = libxl__sprintf("%s%s", info->name, name_suffix);
+	vm_path = libxl__sprintf("/vm/%s", u);
+	dom_vm = libxl__sprintf("/local/domain/%u/vm", domid);
+	uuid_path = libxl__sprintf("/vm/%s/uuid", u);
+	if (!new_name || !vm_path || !dom_vm || !uuid_path) {
+		rc = ERROR_NOMEM;
+		goto out;
+	}
+	/* As Xen: a fresh /vm/NEWUUID the domain's vm node points to. */
+retry:
+	t = xs_transaction_start(xsh);
+	if (!t) {
+		rc = ERROR_FAIL;
+		goto out;
+	}
+	xs_rm(xsh, t, vm_path);
+	if (!xs_mkdir(xsh, t, vm_path) || !xs_set_permissions(xsh, t, vm_path, roperm, 2) ||
+	    !xs_write(xsh, t, dom_vm, vm_path, strlen(vm_path)) ||
+	    !xs_write(xsh, t, uuid_path, u, strlen(u))) {
+		xs_transaction_end(xsh, t, true);
+		rc = ERROR_FAIL;
+		goto out;
+	}
+	if (!xs_transaction_end(xsh, t, false)) {
+		if (errno == EAGAIN)
+			goto retry;
+		rc = ERROR_FAIL;
+		goto out;
+	}
+	rc = libxl_domain_rename(ctx, domid, info->name, new_name);
+	if (rc)
+		goto out;
+	if (xc_domain_sethandle(xch, domid, new_uuid.uuid) < 0) {
+		LIBXL__ERR(ctx, "setting the uuid of domain %u: %s", domid, strerror(errno));
+		rc = ERROR_FAIL;
+		goto out;
+	}
+	/* The stored config is filed under domid and uuid: it follows. */
+	old_file = libxl__userdata_path(domid, &dinfo.uuid);
+	new_file = libxl__userdata_path(domid, &new_uuid);
+	if (old_file && new_file && rename(old_file, new_file) && errno != ENOENT)
+		LIBXL__ERR(ctx, "moving %s: %s", old_file, strerror(errno));
+	rc = 0;
+out:
+	free(new_file);
+	free(old_file);
+	free(uuid_path);
+	free(dom_vm);
+	free(vm_path);
+	free(new_name);
+	return rc;
 }
