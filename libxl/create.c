@@ -31,6 +31,7 @@
 #include "libxl.h"
 #include "libxl_internal.h"
 #include "lifecycle.h"
+#include "vcpu.h"
 #include "create_hvm.h"
 
 #define DEFAULT_MAX_MEMKB (32 * 1024)
@@ -380,6 +381,12 @@ int libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config, uint3
 		LIBXL__ERR(ctx, "setting the limits of domain %u: %s", id, strerror(errno));
 		rc = ERROR_FAIL;
 		goto fail;
+	}
+	/* cpus= / cpus_soft=; an HVM domain's vCPUs are QEMU's threads. */
+	if (d_config->c_info.type != LIBXL_DOMAIN_TYPE_HVM) {
+		rc = libxl__vcpu_affinity_from_config(ctx, id, b_info);
+		if (rc)
+			goto fail;
 	}
 
 	/* Step 3. */

@@ -100,4 +100,10 @@ xl create "$cfg" kernel="\"$INSTANCE_DIR/notelf\"" >/dev/null 2>&1 && fail "crea
 [ "$(domains)" = "Domain-0 " ] || fail "failed create left: $(domains)"
 [ -z "$(xenstore-list /local/domain | grep -vx 0)" ] || fail "failed create left xenstore nodes"
 [ "$(free_mem)" = "$before" ] || fail "failed create leaked memory"
+# cpus= pins the vCPUs at create (hard affinity).
+xl create -p "$cfg" 'cpus="1"' 2>/dev/null || fail "create with cpus= failed"
+row=$(xl vcpu-list xtest-hello | tail -n 1)
+echo "$row"
+[[ $row =~ \ 1\ /\ all$ ]] || fail "cpus=\"1\" not applied: '$row'"
+xl destroy xtest-hello || fail "destroy after cpus= failed"
 echo "xl lifecycle: ok"
