@@ -24,6 +24,13 @@
  *   is now (evtchn_vcpu_info), on shared_info mapping and vcpu_info
  *   registration, on schedule-in, with each timer event and every second
  *   (the host's monotonic clock is NTP-slewed; the TSC is not).
+ * - The domains' clocks run on CLOCK_MONOTONIC_RAW, the host's TSC
+ *   without NTP's slewing, so that each second's new record continues the
+ *   guest's TSC extrapolation of the old one (CLOCK_MONOTONIC could step
+ *   a guest's time back, or fire its timers early, by what NTP slewed in
+ *   between).  timerfds know only CLOCK_MONOTONIC: deadlines are
+ *   converted when armed; a few ns of slew between arming and firing at
+ *   worst costs one more wake-up, never an early timer.
  * - Pause needs nothing: system time and the guest TSC keep running, as
  *   on Xen, and timers due while paused leave their VIRQ pending.
  */
@@ -33,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -69,7 +77,7 @@ struct hv_timer_domain {
 struct hv_timer_vcpu {
 	struct timer_vcpu timers;
 	int fd; /* timerfd, CLOCK_MONOTONIC, absolute */
-	uint64_t armed_host_ns; /* what fd is armed at, 0: disarmed */
+	uint64_t armed_host_ns; /* its deadline (CLOCK_MONOTONIC_RAW), 0: none */
 	bool block_armed; /* wake the blocked vCPU at block_deadline */
 	uint64_t block_deadline; /* system time */
 };
@@ -79,12 +87,32 @@ static uint64_t timer_key(const struct vcpu *v)
 	return ((uint64_t)v->domain->domid << 32) | v->id;
 }
 
-static uint64_t realtime_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * TIMER_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t guest_clock_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC_RAW);
+}
+
+/* A CLOCK_MONOTONIC_RAW time as CLOCK_MONOTONIC, for timerfds. */
+static uint64_t guest_clock_to_monotonic(uint64_t raw)
+{
+	uint64_t mono = clock_ns(CLOCK_MONOTONIC), now = guest_clock_ns();
+
+	if (raw < now)
+		return mono > now - raw ? mono - (now - raw) : 1; /* past: at once */
+	return raw - now <= UINT64_MAX - mono ? mono + (raw - now) : UINT64_MAX;
+}
+
+static uint64_t realtime_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
 }
 
 static int timerfd_arm_abs(int fd, uint64_t host_ns)
@@ -103,12 +131,28 @@ static uint64_t vcpu_sample_tsc(struct vcpu *v, const struct timer_clock *c, uin
 	uint64_t tsc;
 
 	if (ops->vcpu_read_tsc && ops->vcpu_read_tsc(v, &tsc) == 0) {
-		*host_ns = xenhv_now_ns();
+		*host_ns = guest_clock_ns();
 		return tsc;
 	}
 	/* No guest TSC to read: a TSC that runs with the host clock. */
-	*host_ns = xenhv_now_ns();
+	*host_ns = guest_clock_ns();
 	return (uint64_t)((unsigned __int128)*host_ns * c->tsc_hz / TIMER_NS_PER_SEC);
+}
+
+/*
+ * Whether the guest frame under p is still there: a guest may give back
+ * the frame of its vcpu_info, and writing into the hole would populate it
+ * again behind the pool's back.  Not guest RAM: the event channel
+ * module's own page.
+ */
+static bool guest_page_present(const struct domain *d, const void *p)
+{
+	const uint8_t *base = d->mem.base, *q = p;
+	uint64_t size = d->mem.gfn_limit << XENHV_PAGE_SHIFT;
+
+	if (!base || base == MAP_FAILED || q < base || (uint64_t)(q - base) >= size)
+		return true;
+	return memory_gfn_populated(&d->mem, (uint64_t)(q - base) >> XENHV_PAGE_SHIFT);
 }
 
 void vcpu_timer_publish(struct vcpu *v)
@@ -121,7 +165,8 @@ void vcpu_timer_publish(struct vcpu *v)
 	if (!d->timer || !d->evtchn)
 		return;
 	vi = evtchn_vcpu_info(d->evtchn, v->id);
-	if (!vi)
+	if (!vi || !guest_page_present(d, &vi->time) ||
+	    !guest_page_present(d, (const uint8_t *)(&vi->time + 1) - 1))
 		return;
 	tsc = vcpu_sample_tsc(v, &d->timer->clock, &host_ns);
 	timer_time_info_compute(&d->timer->clock, host_ns, tsc, &rec);
@@ -139,7 +184,7 @@ static void domain_wallclock_publish(struct domain *d)
 	si = memory_gpa_ptr(&d->mem, d->shared_info_gfn << XENHV_PAGE_SHIFT, XENHV_PAGE_SIZE);
 	if (!si)
 		return;
-	timer_wallclock_compute(&d->timer->clock, realtime_ns(), xenhv_now_ns(), &sec, &nsec);
+	timer_wallclock_compute(&d->timer->clock, realtime_ns(), guest_clock_ns(), &sec, &nsec);
 	timer_wallclock_publish(si, sec, nsec);
 }
 
@@ -169,7 +214,7 @@ static void vcpu_timer_update(struct vcpu *v)
 	if (!t || !d->timer)
 		return;
 	c = &d->timer->clock;
-	now = timer_clock_now(c, xenhv_now_ns());
+	now = timer_clock_now(c, guest_clock_ns());
 	fired = timer_vcpu_expire(&t->timers, now);
 	if (fired && d->evtchn) {
 		/* The record first: the guest reads the time when woken. */
@@ -198,7 +243,7 @@ static void vcpu_timer_update(struct vcpu *v)
 	}
 	if (host_next == t->armed_host_ns)
 		return;
-	if (timerfd_arm_abs(t->fd, host_next) == 0)
+	if (timerfd_arm_abs(t->fd, host_next ? guest_clock_to_monotonic(host_next) : 0) == 0)
 		t->armed_host_ns = host_next;
 	else
 		hv_log(d->hv, "domain %u vcpu %u: cannot arm its timer", d->domid, v->id);
@@ -207,7 +252,7 @@ static void vcpu_timer_update(struct vcpu *v)
 void vcpu_timer_block(struct vcpu *v, uint64_t poll_timeout)
 {
 	struct hv_timer_vcpu *t = v->timer;
-	uint64_t deadline;
+	uint64_t deadline = 0;
 
 	if (!t || !v->blocked)
 		return;
@@ -237,17 +282,18 @@ static void timers_fire(struct xenhv *hv, uint64_t key)
 	struct vcpu *v;
 	uint64_t ticks;
 
-	if (!d || d->dying)
+	if (!d)
 		return;
 	v = vcpu_get(d, (unsigned int)(key & 0xffffffffu));
 	if (!v || !v->timer)
 		return;
-	/* Level-triggered: consume the expiry, then decide anew. */
+	/* Level-triggered: consume the expiry (also when dying), then decide anew. */
 	if (read(v->timer->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		hv_log(hv, "domain %u vcpu %u: timerfd read: %s", d->domid, v->id,
 		       strerror(errno));
 	v->timer->armed_host_ns = 0;
-	vcpu_timer_update(v);
+	if (!d->dying)
+		vcpu_timer_update(v);
 }
 
 static void *timers_thread(void *arg)
@@ -391,7 +437,7 @@ int domain_timer_create(struct domain *d)
 	dt = calloc(1, sizeof(*dt));
 	if (!dt)
 		return -ENOMEM;
-	rc = timer_clock_init(&dt->clock, hz ? hz : TIMER_DEFAULT_TSC_HZ, xenhv_now_ns());
+	rc = timer_clock_init(&dt->clock, hz ? hz : TIMER_DEFAULT_TSC_HZ, guest_clock_ns());
 	if (rc) {
 		free(dt);
 		return rc;
@@ -412,6 +458,28 @@ void domain_timer_destroy(struct domain *d)
 	d->timer = NULL;
 	if (ts && --ts->nr_domains == 0)
 		timers_tick_arm(ts, false);
+}
+
+uint64_t domain_timer_now(struct domain *d)
+{
+	return d->timer ? timer_clock_now(&d->timer->clock, guest_clock_ns()) : 0;
+}
+
+void domain_timer_restore(struct domain *d, uint64_t system_time)
+{
+	unsigned int i;
+
+	if (!d->timer)
+		return;
+	timer_clock_restore(&d->timer->clock, guest_clock_ns(), system_time);
+	domain_timer_publish(d);
+	/* The timerfds' host times moved with the clock's origin. */
+	for (i = 0; d->vcpus && i < d->max_vcpus; i++) {
+		if (!d->vcpus[i] || !d->vcpus[i]->timer)
+			continue;
+		d->vcpus[i]->timer->armed_host_ns = 0;
+		vcpu_timer_update(d->vcpus[i]);
+	}
 }
 
 int domain_timer_set_offset(struct domain *d, int64_t seconds)
@@ -476,7 +544,7 @@ int64_t vcpu_op_timer(struct hc_ctx *ctx, struct vcpu *v, unsigned int cmd, uint
 
 	if (!t || !v->domain->timer)
 		return -ENOSYS;
-	now = timer_clock_now(&v->domain->timer->clock, xenhv_now_ns());
+	now = timer_clock_now(&v->domain->timer->clock, guest_clock_ns());
 	switch (cmd) {
 	case VCPUOP_set_periodic_timer:
 		if (copy_from_guest(ctx, &periodic, arg, sizeof(periodic)))
@@ -515,7 +583,7 @@ int64_t do_set_timer_op(struct hc_ctx *ctx, const uint64_t *args)
 	if (!v || !v->timer || !v->domain->timer)
 		return -ENOSYS;
 	rc = timer_set_timer_op(&v->timer->timers, args[0],
-				timer_clock_now(&v->domain->timer->clock, xenhv_now_ns()));
+				timer_clock_now(&v->domain->timer->clock, guest_clock_ns()));
 	if (!rc)
 		vcpu_timer_update(v);
 	return rc;

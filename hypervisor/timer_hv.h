@@ -27,8 +27,16 @@ void hv_timers_dispose(struct xenhv *hv);
 /* A domain's clock: system time 0 is its creation.  Destroy is idempotent. */
 int domain_timer_create(struct domain *d);
 void domain_timer_destroy(struct domain *d);
+/* The domain's system time now (ns since its creation); 0 without a clock. */
+uint64_t domain_timer_now(struct domain *d);
 /* shared_info mapped: the wallclock and every vCPU's vcpu_time_info. */
 void domain_timer_publish(struct domain *d);
+/*
+ * After a restore or migration (nothing calls it yet): the domain's system
+ * time continues from system_time, the value domain_timer_now() gave when
+ * it was saved, and its records are republished.
+ */
+void domain_timer_restore(struct domain *d, uint64_t system_time);
 /* XEN_DOMCTL_settimeoffset: the wallclock moves by seconds. */
 int domain_timer_set_offset(struct domain *d, int64_t seconds);
 

@@ -65,6 +65,14 @@ int libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid);
 int libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid);
 int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
 			const char *new_name);
+/*
+ * Keeps a dead domain out of the way of its successor (on_*=rename-restart),
+ * as Xen: renamed "<info->name><name_suffix>", given new_uuid (its /vm/
+ * node and stored config follow), so that a new domain can be created with
+ * the config's name and uuid.
+ */
+int libxl_domain_preserve(libxl_ctx *ctx, uint32_t domid, libxl_domain_create_info *info,
+			  const char *name_suffix, libxl_uuid new_uuid);
 
 /* Virtual hardware events for HVM guests (xl trigger, shutdown -F). */
 typedef enum {

@@ -67,6 +67,8 @@ int xc_domain_unpause(xc_interface *xch, uint32_t domid);
 /* Ask the domain to stop with reason SHUTDOWN_* (SCHEDOP_remote_shutdown). */
 int xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason);
 int xc_domain_destroy(xc_interface *xch, uint32_t domid);
+/* The domain's handle (its UUID to the toolstack). */
+int xc_domain_sethandle(xc_interface *xch, uint32_t domid, xen_domain_handle_t handle);
 /* Returns how many entries were filled, or -1. */
 int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain, unsigned int max_domains,
 			  xc_domaininfo_t *info);

@@ -428,3 +428,14 @@ int xc_vcpu_getaffinity(xc_interface *xch, uint32_t domid, int vcpu, xc_cpumap_t
 	return xc_vcpu_affinity(xch, XEN_DOMCTL_getvcpuaffinity, domid, vcpu, cpumap_hard,
 				cpumap_soft, flags);
 }
+
+int xc_domain_sethandle(xc_interface *xch, uint32_t domid, xen_domain_handle_t handle)
+{
+	struct xen_domctl domctl;
+
+	memset(&domctl, 0, sizeof(domctl));
+	domctl.cmd = XEN_DOMCTL_setdomainhandle;
+	domctl.domain = (domid_t)domid;
+	memcpy(domctl.u.setdomainhandle.handle, handle, sizeof(xen_domain_handle_t));
+	return xc_do_domctl(xch, &domctl, NULL, 0) < 0 ? -1 : 0;
+}

@@ -55,6 +55,7 @@ int xsd_init(struct xsd *xsd)
 	int rc;
 
 	memset(xsd, 0, sizeof(*xsd));
+	xsd->cur_domid = ~0u;
 	list_init(&xsd->conns);
 	list_init(&xsd->domains);
 	xsd_quota_defaults(xsd->quota);
@@ -84,7 +85,7 @@ void xsd_dispose(struct xsd *xsd)
 	struct xsd_domain *d, *dn;
 
 	list_for_each_entry_safe(c, cn, &xsd->conns, list)
-		xsd_conn_free(c);
+		xsd_conn_destroy(c);
 	xsd_persist_close(xsd, false);
 	xs_store_dispose(&xsd->store);
 	free(xsd->lu_binary);
@@ -175,9 +176,19 @@ void xsd_conn_free(struct xs_conn *conn)
 	xsd_watch_del_all(conn);
 	list_for_each_entry_safe(t, tn, &conn->txns, list) {
 		list_del(&t->list);
+		xsd_memory_charge(conn, -t->memory, true);
 		xs_txn_dispose(&t->txn);
 		free(t);
 	}
+	xsd_conn_charges_free(conn);
 	list_del(&conn->list);
 	free(conn);
+}
+
+void xsd_conn_destroy(struct xs_conn *conn)
+{
+	if (conn && conn->ops && conn->ops->destroy)
+		conn->ops->destroy(conn);
+	else
+		xsd_conn_free(conn);
 }

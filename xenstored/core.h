@@ -56,7 +56,22 @@ struct xsd_domain {
 	uint32_t target;
 	long nr_nodes; /* nodes it owns */
 	long memory; /* bytes of the nodes it owns */
+	/*
+	 * Xen 4.17's other accounting: requests whose reply, or a watch
+	 * event they caused, is not yet delivered (nboutstanding), and the
+	 * memory of its watches, transactions and undelivered output.
+	 */
+	unsigned int nr_outstanding;
+	long memory_other;
+	bool stalled; /* reading stopped on a quota: resume when freed */
 	struct xs_conn *conn; /* its ring connection, once live */
+};
+
+/* What one queued message costs until delivered (see xsd_send). */
+struct xsd_charge {
+	uint64_t end; /* conn->queued when the message is fully delivered */
+	uint32_t bytes; /* memory_other of the connection's domain */
+	uint32_t outstanding; /* domain charged one outstanding, or ~0 */
 };
 
 /*
@@ -81,6 +96,7 @@ struct xs_watch {
 struct xs_conn_txn {
 	struct list_head list;
 	uint32_t id;
+	long memory; /* charged to the connection's domain */
 	struct xs_txn txn;
 };
 
@@ -90,6 +106,10 @@ struct xs_conn_ops {
 		    const void *payload);
 	/* Bytes queued but not yet delivered. */
 	size_t (*pending)(struct xs_conn *conn);
+	/* Frees the transport with the connection (optional). */
+	void (*destroy)(struct xs_conn *conn);
+	/* Reads what waited while the domain was over a quota (optional). */
+	void (*resume)(struct xs_conn *conn);
 };
 
 struct xs_conn {
@@ -106,6 +126,11 @@ struct xs_conn {
 	struct list_head txns;
 	unsigned int nr_txns;
 	uint32_t next_txid;
+	/* Delivery accounting: bytes ever queued, and the charges of the
+	 * messages not yet delivered, oldest first. */
+	uint64_t queued;
+	struct xsd_charge *charges;
+	size_t charge_head, nr_charges, charge_cap;
 	/* The request being assembled. */
 	struct xsd_sockmsg hdr;
 	size_t hdr_have;
@@ -131,6 +156,10 @@ struct xsd {
 	struct xsd_special specials[2];
 	struct xsd_ring_backend ring;
 	unsigned long next_serial;
+	/* The domain whose request is being processed (its watch events
+	 * keep it outstanding), or ~0. */
+	uint32_t cur_domid;
+	bool resume_pending; /* a stalled domain may go on */
 	FILE *trace; /* -T */
 	char *trace_path;
 	FILE *log; /* XEN_LOG_DIR/xenstored.log, or NULL */
@@ -142,6 +171,7 @@ struct xsd {
 	/* Set by CONTROL live-update; the main loop acts on it. */
 	bool quit;
 	struct xsd_persist *persist; /* crash survival, or NULL */
+	bool recovered; /* the store was reloaded after a crash */
 	struct xs_store_hooks hooks;
 	/* Live update (CONTROL live-update): the new binary and command
 	 * line, and the request to answer from the new daemon. */
@@ -163,6 +193,8 @@ void xsd_reopen_logs(struct xsd *xsd);
 struct xs_conn *xsd_conn_new(struct xsd *xsd, const struct xs_conn_ops *ops,
 			     void *transport, uint32_t domid);
 void xsd_conn_free(struct xs_conn *conn);
+/* Frees conn through its transport when it has one (ops->destroy). */
+void xsd_conn_destroy(struct xs_conn *conn);
 /*
  * Feeds received bytes.  Returns the number consumed (fewer than len when
  * the connection should wait until its replies drain), or -errno when the
@@ -171,6 +203,23 @@ void xsd_conn_free(struct xs_conn *conn);
 long xsd_conn_input(struct xs_conn *conn, const void *data, size_t len);
 /* False while a client has too many undelivered replies. */
 bool xsd_conn_may_read(struct xs_conn *conn);
+/* The transport delivered bytes: release what they were charged. */
+void xsd_conn_delivered(struct xs_conn *conn);
+/* Resumes the domains a release brought back under their quotas. */
+void xsd_domains_resume(struct xsd *xsd);
+/* Memory charged to a domain (nodes, watches, transactions, output). */
+long xsd_domain_memory(const struct xsd_domain *d);
+/* Charges memory_other of conn's domain; refused over the hard quota
+ * (ENOMEM, as Xen) unless force. */
+int xsd_memory_charge(struct xs_conn *conn, long bytes, bool force);
+/* quota.c internals shared with xsd_send and xsd_conn_free. */
+int xsd_charge_push(struct xs_conn *conn, uint32_t type, size_t size);
+void xsd_charge_pop_last(struct xs_conn *conn);
+void xsd_conn_charges_free(struct xs_conn *conn);
+bool xsd_quota_may_read(struct xs_conn *conn);
+/* Memory a watch and a transaction are charged (quota.c's comment). */
+#define XSD_TXN_MEMORY 128
+#define XSD_WATCH_MEMORY(path, token) ((long)(strlen(path) + strlen(token)))
 int xsd_send(struct xs_conn *conn, uint32_t type, uint32_t req_id,
 	     uint32_t tx_id, const void *data, uint32_t len);
 int xsd_send_error(struct xs_conn *conn, const struct xsd_sockmsg *req,

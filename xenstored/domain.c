@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "transport.h"
 
 struct xsd_domain *xsd_domain_find(struct xsd *xsd, uint32_t domid)
 {
@@ -76,7 +76,9 @@ int xsd_domain_introduce(struct xsd *xsd, uint32_t domid, int64_t gfn,
 		if (d->gfn != gfn)
 			return -EINVAL;
 		d->port = port;
-		if (!d->conn && xsd->ring.connect) {
+		if ((!d->conn || (xsd_ring_of_conn(d->conn) &&
+				  xsd_ring_is_parked(xsd_ring_of_conn(d->conn)))) &&
+		    xsd->ring.connect) {
 			conn = xsd->ring.connect(xsd->ring.ctx, d);
 			if (!conn)
 				return -errno;
@@ -116,7 +118,7 @@ int xsd_domain_release(struct xsd *xsd, uint32_t domid)
 		if (xsd->ring.disconnect)
 			xsd->ring.disconnect(xsd->ring.ctx, conn);
 		else
-			xsd_conn_free(conn);
+			xsd_conn_destroy(conn);
 	}
 	xsd_log(xsd, "released domain %u", domid);
 	xsd_fire_watches(xsd, XSD_SPECIAL_RELEASE, NULL, 0, false);

@@ -10,6 +10,16 @@
  * new binary with --live-update=<memfd>.  The new daemon restores all of
  * it, and answers the "live-update -s" request itself, as Xen does.
  *
+ * Guest ring connections are carried the same way, with their half-read
+ * request, the replies and watch events not yet in the ring, watches and
+ * transactions; what the ring page itself holds stays in guest memory.
+ * The new daemon restores each as a parked ring, and the ring backend
+ * maps the page and binds the event channel again when it attaches
+ * (transport_ring_xen.c).  The mapping and the event channel handle are
+ * not carried as fds: kxen's libxenevtchn has no way to rebuild a handle
+ * from inherited fds (Xen's xenevtchn_fdopen), so they close at exec and
+ * are made again; the guest keeps its port and sees no difference.
+ *
  * Record (host order, versioned): "kxen-xenstored-lu", u32 version, then
  * the fields in the order written by lu_save() below.
  */
@@ -22,7 +32,7 @@
 #include "transport.h"
 
 #define LU_MAGIC "kxen-xenstored-lu"
-#define LU_VERSION 1u
+#define LU_VERSION 2u
 
 struct lu_buf {
 	char *data;
@@ -132,15 +142,15 @@ static void save_entry(struct xs_node *e, void *arg)
 	put_u32(b, e->modified | e->deleted << 1);
 }
 
-static void save_conn(struct lu_buf *b, struct xs_conn *conn)
+/* fd: the socket's (in: its unread bytes), or the ring's domain id. */
+static void save_conn(struct lu_buf *b, struct xs_conn *conn, int fd,
+		      const char *in, size_t in_len, const char *out,
+		      size_t out_len)
 {
-	const char *in, *out;
-	size_t in_len, out_len, i;
 	struct xs_conn_txn *t;
 	struct xs_watch *w;
-	int fd;
+	size_t i;
 
-	xsd_sock_conn_state(conn, &fd, &in, &in_len, &out, &out_len);
 	put_u32(b, fd);
 	put_u64(b, conn->serial);
 	put_u32(b, conn->next_txid);
@@ -170,9 +180,13 @@ static void save_conn(struct lu_buf *b, struct xs_conn *conn)
 
 static int lu_save(struct xsd *xsd, struct xsd_loop *loop, struct lu_buf *b)
 {
+	const char *in, *out;
+	size_t in_len, out_len;
 	struct xsd_domain *d;
+	struct xsd_ring *ring;
 	struct xs_conn *conn;
 	uint32_t n = 0;
+	int fd;
 	unsigned int i;
 	char *img;
 	size_t len;
@@ -212,8 +226,22 @@ static int lu_save(struct xsd *xsd, struct xsd_loop *loop, struct lu_buf *b)
 		n += xsd_conn_is_socket(conn);
 	put_u32(b, n);
 	list_for_each_entry(conn, &xsd->conns, list) {
-		if (xsd_conn_is_socket(conn))
-			save_conn(b, conn);
+		if (!xsd_conn_is_socket(conn))
+			continue;
+		xsd_sock_conn_state(conn, &fd, &in, &in_len, &out, &out_len);
+		save_conn(b, conn, fd, in, in_len, out, out_len);
+	}
+	/* Guest rings: each introduced domain's connection. */
+	n = 0;
+	list_for_each_entry(d, &xsd->domains, list)
+		n += d->introduced && xsd_ring_of_conn(d->conn) != NULL;
+	put_u32(b, n);
+	list_for_each_entry(d, &xsd->domains, list) {
+		ring = xsd_ring_of_conn(d->conn);
+		if (!d->introduced || !ring)
+			continue;
+		xsd_ring_out(ring, &out, &out_len);
+		save_conn(b, d->conn, d->domid, NULL, 0, out, out_len);
 	}
 	return b->error;
 }
@@ -305,9 +333,12 @@ out:
 	return rc;
 }
 
+/* loop: a socket client's; NULL: a guest ring's, restored parked. */
 static int restore_conn(struct xsd *xsd, struct xsd_loop *loop,
 			struct lu_buf *b, struct xs_conn **requester)
 {
+	struct xsd_domain *d = NULL;
+	struct xsd_ring *ring;
 	uint32_t fd, next_txid, hdr_have, len, in_len, out_len, n, i, j, m;
 	const char *payload, *in, *out, *path, *token;
 	struct xs_txn_saved saved;
@@ -328,16 +359,33 @@ static int restore_conn(struct xsd *xsd, struct xsd_loop *loop,
 	out = get_blob(b, &out_len, false);
 	if (b->error || hdr_have > sizeof(hdr) || len > XENSTORE_PAYLOAD_MAX)
 		return -EINVAL;
-	conn = xsd_loop_adopt(loop, fd, in, in_len, out, out_len);
-	if (!conn)
-		return -ENOMEM;
+	if (loop) {
+		conn = xsd_loop_adopt(loop, fd, in, in_len, out, out_len);
+		if (!conn)
+			return -ENOMEM;
+	} else {
+		d = xsd_domain_find(xsd, fd);
+		if (!d || !d->introduced || d->conn || !fd || in_len)
+			return -EINVAL;
+		ring = xsd_ring_new(xsd, fd, NULL, NULL, NULL);
+		if (!ring)
+			return -ENOMEM;
+		conn = xsd_ring_conn(ring);
+		d->conn = conn;
+		conn->domain = d;
+		if (xsd_ring_set_out(ring, out, out_len))
+			return -ENOMEM;
+	}
 	conn->serial = serial;
 	conn->next_txid = next_txid;
+	/* The carried output was charged in the old daemon; here it only
+	 * counts as queued (outstanding counts restart from zero). */
+	conn->queued = out_len;
 	conn->hdr_have = hdr_have;
 	conn->hdr = hdr;
 	memcpy(conn->payload, payload, len);
 	conn->payload_have = len;
-	if (serial == xsd->lu_conn)
+	if (loop && serial == xsd->lu_conn)
 		*requester = conn;
 	n = get_u32(b);
 	for (i = 0; i < n && !b->error; i++) {
@@ -460,13 +508,19 @@ int xsd_live_update_restore(struct xsd *xsd, struct xsd_loop **loopp, int fd)
 		if (rc)
 			goto out;
 	}
+	n = get_u32(&b);
+	for (i = 0; i < n && !b.error; i++) {
+		rc = restore_conn(xsd, NULL, &b, &requester);
+		if (rc)
+			goto out;
+	}
 	rc = b.error;
 	if (rc)
 		goto out;
 	if (requester)
 		xsd_send(requester, XS_CONTROL, xsd->lu_req.req_id,
 			 xsd->lu_req.tx_id, "OK", 3);
-	xsd_log(xsd, "live update: restored %zu nodes, %u connections",
+	xsd_log(xsd, "live update: restored %zu nodes, %u guest rings",
 		xsd->store.nodes.count, n);
 	*loopp = loop;
 	loop = NULL;

@@ -308,6 +308,7 @@ int xsd_persist_open(struct xsd *xsd, const char *dir, bool load)
 	}
 	if (journal)
 		replayed = journal_replay(xsd, journal, journal_len);
+	xsd->recovered = state || journal;
 	if (state || journal)
 		xsd_log(xsd, "recovered %zu nodes after a crash (%ld journal records)",
 			xsd->store.nodes.count, replayed);

@@ -90,9 +90,17 @@ int xsd_send(struct xs_conn *conn, uint32_t type, uint32_t req_id,
 	     uint32_t tx_id, const void *data, uint32_t len)
 {
 	struct xsd_sockmsg hdr = { type, req_id, tx_id, len };
+	int rc;
 
 	trace_msg(conn, "OUT", &hdr, data);
-	return conn->ops->send(conn, &hdr, data);
+	/* Charged first: the transport may deliver it at once. */
+	rc = xsd_charge_push(conn, type, sizeof(hdr) + len);
+	if (rc)
+		return rc;
+	rc = conn->ops->send(conn, &hdr, data);
+	if (rc)
+		xsd_charge_pop_last(conn);
+	return rc;
 }
 
 int xsd_send_error(struct xs_conn *conn, const struct xsd_sockmsg *req,
@@ -417,11 +425,17 @@ static int node_create(struct request *r, const char *path,
 			   24 + anc->nperms * sizeof(struct xs_perm) +
 				   value_len) ||
 	    xsd_over_quota(r->conn, XSD_Q_NODES,
-			   (dom ? dom->nr_nodes : 0) + missing) ||
-	    xsd_over_quota(r->conn, XSD_Q_MEMORY,
-			   (dom ? dom->memory : 0) + strlen(path) * missing))
+			   (dom ? dom->nr_nodes : 0) + missing))
 		goto out;
+	/* Each new node as store.c counts it: header, perms, path, value,
+	 * and its name in its parent's children. */
 	rc = ENOMEM;
+	if (xsd_over_quota(r->conn, XSD_Q_MEMORY,
+			   xsd_domain_memory(dom) + value_len +
+				   missing * (24 + anc->nperms *
+							   sizeof(struct xs_perm) +
+						  2 * strlen(path) + 2)))
+		goto out;
 	nperms = anc->nperms;
 	perms = malloc(nperms * sizeof(*perms));
 	if (!perms)
@@ -467,6 +481,12 @@ static int node_write(struct request *r, const char *path, const char *value,
 		return reply_ok(r);
 	} else if (node_too_big(r, n, len, n->nperms)) {
 		return ENOSPC;
+	} else if (len > n->value_len &&
+		   xsd_over_quota(r->conn, XSD_Q_MEMORY,
+				  xsd_domain_memory(xsd_domain_find(
+					  r->conn->xsd, r->conn->domid)) +
+					  len - n->value_len)) {
+		return ENOMEM;
 	}
 	if (!mkdir) {
 		rc = -xs_view_set_value(&r->view, path, value, len);
@@ -649,6 +669,7 @@ static int do_reset_watches(struct request *r)
 	xsd_watch_del_all(r->conn);
 	list_for_each_entry_safe(t, tn, &r->conn->txns, list) {
 		list_del(&t->list);
+		xsd_memory_charge(r->conn, -t->memory, true);
 		xs_txn_dispose(&t->txn);
 		free(t);
 	}
@@ -657,6 +678,27 @@ static int do_reset_watches(struct request *r)
 }
 
 /* ---- transactions ---- */
+
+static struct xs_conn_txn *txn_find(struct xs_conn *conn, uint32_t id);
+
+static void txn_entry_bytes(struct xs_node *n, void *arg)
+{
+	*(long *)arg += (long)(xs_node_size(n) + n->path_len + 1);
+}
+
+/*
+ * A transaction is charged its record and the copies of the nodes it
+ * touched; a request that grew it past the hard memory quota still got
+ * its answer (the check is on the way in, in node_create/node_write).
+ */
+static void txn_recharge(struct xs_conn *conn, struct xs_conn_txn *t)
+{
+	long bytes = XSD_TXN_MEMORY;
+
+	xs_txn_for_each_entry(&t->txn, txn_entry_bytes, &bytes);
+	xsd_memory_charge(conn, bytes - t->memory, true);
+	t->memory = bytes;
+}
 
 static struct xs_conn_txn *txn_find(struct xs_conn *conn, uint32_t id)
 {
@@ -680,9 +722,14 @@ static int do_transaction_start(struct request *r)
 		return EBUSY;
 	if (xsd_over_quota(conn, XSD_Q_TRANSACTIONS, conn->nr_txns + 1))
 		return ENOSPC;
-	t = calloc(1, sizeof(*t));
-	if (!t)
+	if (xsd_memory_charge(conn, XSD_TXN_MEMORY, false))
 		return ENOMEM;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		xsd_memory_charge(conn, -XSD_TXN_MEMORY, true);
+		return ENOMEM;
+	}
+	t->memory = XSD_TXN_MEMORY;
 	/* Ids count up per connection, skipping 0 and ids in use. */
 	do {
 		t->id = conn->next_txid++;
@@ -728,6 +775,7 @@ static int do_transaction_end(struct request *r)
 					 n->nperms, c->recursive);
 		free(p);
 	}
+	xsd_memory_charge(r->conn, -t->memory, true);
 	xs_txn_dispose(&t->txn);
 	free(t);
 	return rc ? rc : reply_ok(r);
@@ -904,10 +952,16 @@ static void process_request(struct xs_conn *conn)
 		r.txn = &t->txn;
 		r.view.txn = r.txn;
 	}
+	/* Watch events this request causes keep it outstanding. */
+	conn->xsd->cur_domid = conn->domid;
 	rc = f->handler(&r);
+	/* Looked up again: TRANSACTION_END freed it. */
+	if (r.txn && (t = txn_find(conn, r.hdr->tx_id)))
+		txn_recharge(conn, t);
 out:
 	if (rc)
 		xsd_send_error(conn, r.hdr, rc);
+	conn->xsd->cur_domid = ~0u;
 }
 
 bool xsd_conn_may_read(struct xs_conn *conn)
@@ -921,8 +975,8 @@ bool xsd_conn_may_read(struct xs_conn *conn)
 	 */
 	if (pending > 64 * 1024)
 		return false;
-	return conn->privileged || !limit ||
-	       pending < (size_t)limit * (XENSTORE_PAYLOAD_MAX + 16);
+	(void)limit;
+	return xsd_quota_may_read(conn);
 }
 
 long xsd_conn_input(struct xs_conn *conn, const void *data, size_t len)

@@ -74,4 +74,19 @@ int xsd_ring_handle(struct xsd_ring *ring);
 struct xs_conn *xsd_ring_conn(struct xsd_ring *ring);
 void xsd_ring_free(struct xsd_ring *ring);
 
+/*
+ * Live update: a ring created with intf NULL is parked: it keeps its
+ * connection and queues replies until attached to the (re)mapped page.
+ */
+struct xsd_ring *xsd_ring_of_conn(const struct xs_conn *conn);
+bool xsd_ring_is_parked(const struct xsd_ring *ring);
+void xsd_ring_attach(struct xsd_ring *ring,
+		     struct xenstore_domain_interface *intf,
+		     void (*notify)(void *ctx), void *ctx);
+void xsd_ring_park(struct xsd_ring *ring);
+/* Replies not yet in the ring, and restoring them. */
+void xsd_ring_out(const struct xsd_ring *ring, const char **out,
+		  size_t *out_len);
+int xsd_ring_set_out(struct xsd_ring *ring, const char *out, size_t len);
+
 #endif

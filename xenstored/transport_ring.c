@@ -7,7 +7,11 @@
  * a local, checked (prod - cons must not exceed the ring size) and only then
  * used; a bad index sets the error field and stops the connection, as Xen
  * 4.17 does.  The mapping and the event channel are the caller's: a test
- * passes an in-memory page, the daemon (later) a mapped guest page.
+ * passes an in-memory page, the daemon a mapped guest page.
+ *
+ * A ring may be "parked" (no page yet): right after a live update the
+ * connection, its watches, transactions and undelivered replies exist
+ * before the page is mapped again; replies queue until xsd_ring_attach().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +51,8 @@ static int ring_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr,
 	}
 	if (ring->out_len + need > ring->out_cap) {
 		cap = (ring->out_len + need) * 2;
+		if (cap > RING_OUT_MAX)
+			cap = RING_OUT_MAX;
 		grown = realloc(ring->out, cap);
 		if (!grown)
 			return -ENOMEM;
@@ -60,7 +66,7 @@ static int ring_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr,
 	ring->out_len += need;
 	/* Deliver at once (a watch event caused by another client too), as
 	 * far as the ring has room; the rest goes when the guest consumes. */
-	if (!ring->broken && ring_write(ring) && ring->notify)
+	if (ring->intf && ring_write(ring) && ring->notify)
 		ring->notify(ring->ctx);
 	return 0;
 }
@@ -70,10 +76,72 @@ static size_t ring_pending(struct xs_conn *conn)
 	return ((struct xsd_ring *)conn->transport)->out_len;
 }
 
+static void ring_destroy(struct xs_conn *conn)
+{
+	xsd_ring_free(conn->transport);
+}
+
+static void ring_resume(struct xs_conn *conn)
+{
+	xsd_ring_handle(conn->transport);
+}
+
 static const struct xs_conn_ops ring_ops = {
 	.send = ring_send,
 	.pending = ring_pending,
+	.destroy = ring_destroy,
+	.resume = ring_resume,
 };
+
+struct xsd_ring *xsd_ring_of_conn(const struct xs_conn *conn)
+{
+	return conn && conn->ops == &ring_ops ? conn->transport : NULL;
+}
+
+bool xsd_ring_is_parked(const struct xsd_ring *ring)
+{
+	return !ring->intf;
+}
+
+void xsd_ring_out(const struct xsd_ring *ring, const char **out,
+		  size_t *out_len)
+{
+	*out = ring->out;
+	*out_len = ring->out_len;
+}
+
+int xsd_ring_set_out(struct xsd_ring *ring, const char *out, size_t len)
+{
+	char *copy;
+
+	if (len > RING_OUT_MAX)
+		return -EINVAL;
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, out, len);
+	free(ring->out);
+	ring->out = copy;
+	ring->out_len = ring->out_cap = len;
+	return 0;
+}
+
+void xsd_ring_attach(struct xsd_ring *ring,
+		     struct xenstore_domain_interface *intf,
+		     void (*notify)(void *ctx), void *ctx)
+{
+	ring->intf = intf;
+	ring->notify = notify;
+	ring->ctx = ctx;
+	intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
+}
+
+void xsd_ring_park(struct xsd_ring *ring)
+{
+	ring->intf = NULL;
+	ring->notify = NULL;
+	ring->ctx = NULL;
+}
 
 struct xsd_ring *xsd_ring_new(struct xsd *xsd, uint32_t domid,
 			      struct xenstore_domain_interface *intf,
@@ -93,7 +161,8 @@ struct xsd_ring *xsd_ring_new(struct xsd *xsd, uint32_t domid,
 		return NULL;
 	}
 	ring->conn->domain = xsd_domain_get(xsd, domid);
-	intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
+	if (intf)
+		intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
 	return ring;
 }
 
@@ -106,6 +175,7 @@ void xsd_ring_free(struct xsd_ring *ring)
 {
 	if (!ring)
 		return;
+	ring->conn->ops = NULL; /* no way back here from xsd_conn_free */
 	xsd_conn_free(ring->conn);
 	free(ring->out);
 	free(ring);
@@ -113,7 +183,8 @@ void xsd_ring_free(struct xsd_ring *ring)
 
 static void ring_fail(struct xsd_ring *ring, uint32_t error)
 {
-	__atomic_store_n(&ring->intf->error, error, __ATOMIC_RELEASE);
+	if (ring->intf)
+		__atomic_store_n(&ring->intf->error, error, __ATOMIC_RELEASE);
 	ring->broken = true;
 }
 
@@ -144,6 +215,7 @@ static bool ring_write(struct xsd_ring *ring)
 	memmove(ring->out, ring->out + n, ring->out_len - n);
 	ring->out_len -= n;
 	__atomic_store_n(&intf->rsp_prod, prod + n, __ATOMIC_RELEASE);
+	xsd_conn_delivered(ring->conn);
 	return true;
 }
 
@@ -188,6 +260,8 @@ int xsd_ring_handle(struct xsd_ring *ring)
 
 	if (ring->broken)
 		return -EIO;
+	if (!ring->intf)
+		return 0;
 	do {
 		progress = ring_write(ring);
 		progress |= ring_read(ring);

@@ -77,9 +77,15 @@ static void ring_xen_conn_free(struct ring_xen_conn *c)
 	free(c);
 }
 
-static struct xs_conn *ring_xen_connect(void *ctx, struct xsd_domain *dom)
+/*
+ * Maps dom's ring page, binds its event channel and serves it: with a new
+ * connection, or with ring, a parked one carried over by a live update
+ * (its connection, watches, transactions and queued replies intact).
+ */
+static struct xs_conn *ring_xen_connect_ring(struct ring_xen *rx,
+					     struct xsd_domain *dom,
+					     struct xsd_ring *ring)
 {
-	struct ring_xen *rx = ctx;
 	struct ring_xen_conn *c = calloc(1, sizeof(*c));
 	xen_pfn_t gfn = (xen_pfn_t)dom->gfn;
 	int port, err = 0;
@@ -111,8 +117,13 @@ static struct xs_conn *ring_xen_connect(void *ctx, struct xsd_domain *dom)
 		goto fail;
 	}
 	c->local_port = (evtchn_port_t)port;
-	c->ring = xsd_ring_new(rx->xsd, dom->domid, c->page, ring_xen_notify,
-			       c);
+	if (ring) {
+		xsd_ring_attach(ring, c->page, ring_xen_notify, c);
+		c->ring = ring;
+	} else {
+		c->ring = xsd_ring_new(rx->xsd, dom->domid, c->page,
+				       ring_xen_notify, c);
+	}
 	if (!c->ring) {
 		err = errno ? errno : ENOMEM;
 		goto fail;
@@ -126,15 +137,37 @@ static struct xs_conn *ring_xen_connect(void *ctx, struct xsd_domain *dom)
 	}
 	c->next = rx->conns;
 	rx->conns = c;
-	/* The guest may have written before we were there. */
+	/*
+	 * The guest may have written before we were there, or, after a live
+	 * update, while no one was bound (its kicks went nowhere): look at
+	 * the ring now, and kick it so that a guest waiting for replies
+	 * queued across the update sees them.
+	 */
 	xsd_ring_handle(c->ring);
+	if (ring)
+		ring_xen_notify(c);
 	return c->conn;
 fail:
 	xsd_log(rx->xsd, "domain %u: cannot connect its ring (gfn %lld, port %u): %s",
 		dom->domid, (long long)dom->gfn, dom->port, strerror(err));
+	if (ring && c->ring == ring) {
+		/* Leave the carried connection parked, not freed. */
+		xsd_ring_park(ring);
+		c->ring = NULL;
+	}
 	ring_xen_conn_free(c);
 	errno = err ? err : EIO;
 	return NULL;
+}
+
+static struct xs_conn *ring_xen_connect(void *ctx, struct xsd_domain *dom)
+{
+	struct xsd_ring *parked = xsd_ring_of_conn(dom->conn);
+
+	/* A connection carried by a live update keeps its state. */
+	if (parked && xsd_ring_is_parked(parked))
+		return ring_xen_connect_ring(ctx, dom, parked);
+	return ring_xen_connect_ring(ctx, dom, NULL);
 }
 
 static void ring_xen_disconnect(void *ctx, struct xs_conn *conn)
@@ -150,6 +183,82 @@ static void ring_xen_disconnect(void *ctx, struct xs_conn *conn)
 		return;
 	}
 	xsd_conn_free(conn);
+}
+
+/*
+ * After a live update: every introduced domain came back with its
+ * connection parked; map and bind its ring again.  The old daemon's
+ * mapping and event channel went with its exec (their fds are
+ * close-on-exec in libxc), so xenhv put the guest's port back to unbound
+ * and we bind it again: the guest keeps its port number, and any kick it
+ * sent meanwhile is made up for by looking at the ring once bound.
+ */
+static void ring_xen_resume(struct ring_xen *rx)
+{
+	struct xsd_domain *d;
+	struct xsd_ring *ring;
+
+	list_for_each_entry(d, &rx->xsd->domains, list) {
+		ring = xsd_ring_of_conn(d->conn);
+		if (!d->introduced || !ring || !xsd_ring_is_parked(ring))
+			continue;
+		if (ring_xen_connect(rx, d))
+			xsd_log(rx->xsd, "domain %u: ring resumed after live update",
+				d->domid);
+	}
+}
+
+/*
+ * After a crash: the daemon's fds are gone with it, and so is what lived
+ * only in its memory: watches, open transactions, half-read requests and
+ * replies not yet in a ring.  Committed nodes came back from the journal;
+ * the rings come back here: each domain xenhv still runs that has a
+ * xenstore page and port (its HVM params, as the toolstack set them) is
+ * introduced again, mapped and bound, without @introduceDomain (it never
+ * left).  A PV domain's ring (in start_info, not in a param) is not
+ * found: the toolstack must introduce it again.
+ */
+#define XEN_HVM_PARAM_STORE_PFN 1
+#define XEN_HVM_PARAM_STORE_EVTCHN 2
+
+static void ring_xen_recover(struct ring_xen *rx)
+{
+	xc_domaininfo_t info[64];
+	uint32_t first = 1;
+	uint64_t pfn, port;
+	struct xsd_domain *d;
+	int n, i;
+
+	do {
+		n = xc_domain_getinfolist(rx->xch, first, 64, info);
+		for (i = 0; i < n; i++) {
+			uint32_t domid = info[i].domain;
+
+			first = domid + 1;
+			if (info[i].flags & XEN_DOMINF_dying)
+				continue;
+			if (xc_hvm_param_get(rx->xch, domid,
+					     XEN_HVM_PARAM_STORE_PFN, &pfn) ||
+			    xc_hvm_param_get(rx->xch, domid,
+					     XEN_HVM_PARAM_STORE_EVTCHN, &port) ||
+			    !pfn || !port)
+				continue;
+			d = xsd_domain_get(rx->xsd, domid);
+			if (!d || d->introduced)
+				continue;
+			d->gfn = (int64_t)pfn;
+			d->port = (uint32_t)port;
+			d->conn = ring_xen_connect(rx, d);
+			if (!d->conn)
+				continue;
+			d->conn->domain = d;
+			d->introduced = true;
+			xsd_log(rx->xsd,
+				"domain %u: ring recovered after a crash (gfn %llu, port %llu); its watches, transactions and replies in flight are lost",
+				domid, (unsigned long long)pfn,
+				(unsigned long long)port);
+		}
+	} while (n == 64);
 }
 
 /* VIRQ_DOM_EXC: look at every domain with a ring. */
@@ -213,6 +322,9 @@ int xsd_ring_xen_attach(struct xsd *xsd, struct xsd_loop *loop)
 	xsd->ring.disconnect = ring_xen_disconnect;
 	xsd->ring.ctx = rx;
 	xsd_log(xsd, "guest rings through the hypervisor");
+	ring_xen_resume(rx);
+	if (xsd->recovered)
+		ring_xen_recover(rx);
 	return 0;
 fail:
 	if (rx->fmem)

@@ -80,6 +80,8 @@ static void client_flush(struct sock_client *c)
 		}
 		memmove(c->out, c->out + n, c->out_len - n);
 		c->out_len -= n;
+		if (c->conn)
+			xsd_conn_delivered(c->conn);
 	}
 }
 
@@ -355,6 +357,8 @@ int xsd_loop_run(struct xsd_loop *loop, volatile int *stop)
 			xsd_reopen_logs(loop->xsd);
 		}
 		xsd_persist_maybe_compact(loop->xsd);
+		/* Domains that were over their outstanding quota. */
+		xsd_domains_resume(loop->xsd);
 		if (loop->xsd->lu_pending)
 			loop_live_update(loop);
 	}

@@ -33,12 +33,17 @@ int xsd_watch_add(struct xs_conn *conn, const char *path, const char *token,
 		if (!strcmp(w->path, path) && !strcmp(w->token, token))
 			return EEXIST;
 	}
-	w = calloc(1, sizeof(*w));
-	if (!w)
+	if (xsd_memory_charge(conn, XSD_WATCH_MEMORY(path, token), false))
 		return ENOMEM;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		xsd_memory_charge(conn, -XSD_WATCH_MEMORY(path, token), true);
+		return ENOMEM;
+	}
 	w->path = strdup(path);
 	w->token = strdup(token);
 	if (!w->path || !w->token) {
+		xsd_memory_charge(conn, -XSD_WATCH_MEMORY(path, token), true);
 		free(w->path);
 		free(w->token);
 		free(w);
@@ -54,6 +59,7 @@ static void watch_free(struct xs_conn *conn, struct xs_watch *w)
 {
 	list_del(&w->list);
 	conn->nr_watches--;
+	xsd_memory_charge(conn, -XSD_WATCH_MEMORY(w->path, w->token), true);
 	free(w->path);
 	free(w->token);
 	free(w);

@@ -62,20 +62,22 @@ static libxl_action_on_shutdown action_for(const libxl_domain_config *d_config,
 	return a ? a : LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
 }
 
-/* Renames the dead domain "<name>-<UTC time>" so that a new one can start. */
-static void preserve_renamed(uint32_t domid, const char *name)
+/*
+ * Keeps the dead domain as "<name>-<UTC time>" under a new uuid, as Xen's
+ * preserve_domain does, so that the new one starts with the config's name
+ * and uuid.
+ */
+static void preserve_renamed(uint32_t domid, libxl_domain_create_info *c_info)
 {
-	char stime[32], *new_name = NULL;
+	char stime[24];
+	libxl_uuid new_uuid;
 	time_t now = time(NULL);
 
-	strftime(stime, sizeof(stime), "%Y%m%dT%H%MZ", gmtime(&now));
-	if (asprintf(&new_name, "%s-%s", name, stime) < 0)
-		return;
-	if (libxl_domain_rename(xl.ctx, domid, NULL, new_name))
-		monitor_log("Failed to rename domain %u to %s", domid, new_name);
-	else
-		monitor_log("Domain %u kept as %s", domid, new_name);
-	free(new_name);
+	strftime(stime, sizeof(stime), "-%Y%m%dT%H%MZ", gmtime(&now));
+	libxl_uuid_generate(&new_uuid);
+	monitor_log("Preserving domain %u %s with suffix%s", domid, c_info->name, stime);
+	if (libxl_domain_preserve(xl.ctx, domid, c_info, stime, new_uuid))
+		monitor_log("Failed to preserve domain %u", domid);
 }
 
 static int monitor_loop(uint32_t domid)
@@ -121,7 +123,7 @@ static int monitor_loop(uint32_t domid)
 			break;
 		}
 		if (action == LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME)
-			preserve_renamed(domid, d_config.c_info.name);
+			preserve_renamed(domid, &d_config.c_info);
 		else
 			libxl_domain_destroy(xl.ctx, domid);
 		if (action == LIBXL_ACTION_ON_SHUTDOWN_DESTROY ||
@@ -130,10 +132,6 @@ static int monitor_loop(uint32_t domid)
 				    domid);
 			libxl_domain_config_dispose(&d_config);
 			return EXIT_SUCCESS;
-		}
-		if (action == LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME) {
-			/* The new domain gets a uuid of its own. */
-			libxl_uuid_generate(&d_config.c_info.uuid);
 		}
 		monitor_log("Domain %u needs to be cleaned up: restarting the domain", domid);
 		rc = libxl_domain_create_new(xl.ctx, &d_config, &new_domid, NULL);

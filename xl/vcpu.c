@@ -129,7 +129,8 @@ int main_vcpupin(int argc, char **argv)
 	soft_str = argc > optind + 3 ? argv[optind + 3] : NULL;
 
 	vcpuid = strtol(vcpu, &end, 10);
-	if (vcpu == end || vcpuid < 0) {
+	/* Past 32 bits would wrap to another vCPU: as invalid as "-1". */
+	if (vcpu == end || vcpuid < 0 || vcpuid > INT32_MAX) {
 		if (strcmp(vcpu, "all")) {
 			fprintf(stderr, "Error: Invalid argument %s as VCPU.\n", vcpu);
 			goto out;
@@ -195,6 +196,8 @@ out:
 	return rc;
 }
 
+#define VCPUSET_MAX_BITS 65536u
+
 static int vcpuset(uint32_t domid, const char *nr_vcpus, int check_host)
 {
 	libxl_bitmap cpumap;
@@ -222,6 +225,12 @@ static int vcpuset(uint32_t domid, const char *nr_vcpus, int check_host)
 			return 1;
 		}
 	}
+	/*
+	 * More bits than any domain has vCPUs only make libxl refuse: cap the
+	 * map so that a huge number does not cost a huge loop.
+	 */
+	if (max_vcpus > VCPUSET_MAX_BITS)
+		max_vcpus = VCPUSET_MAX_BITS;
 	libxl_bitmap_init(&cpumap);
 	rc = libxl_bitmap_alloc(&cpumap, max_vcpus ? (int)max_vcpus : 1);
 	if (rc) {

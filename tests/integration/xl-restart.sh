@@ -91,7 +91,8 @@ xl list xtest-crash >/dev/null 2>&1 && fail "the crashed guest survived xl destr
 xenstore-exists "/local/domain/$domid" && fail "/local/domain/$domid left behind by destroy"
 
 # ---- on_poweroff = "rename-restart" ----
-xl create "$(cfg xtest-rr idle 'on_poweroff = "rename-restart"')" >/dev/null 2>&1 ||
+uuid=5f0c1d2e-3a4b-4c5d-8e6f-0a1b2c3d4e5f
+xl create "$(cfg xtest-rr idle 'on_poweroff = "rename-restart"' "uuid = \"$uuid\"")" >/dev/null 2>&1 ||
 	fail "create xtest-rr"
 old=$(xl domid xtest-rr) || fail "no xtest-rr"
 wait_ready "$old" || fail "xtest-rr did not come up"
@@ -103,12 +104,28 @@ echo "xtest-rr: kept as $kept, restarted as domain $new"
 [[ $kept =~ ^xtest-rr-[0-9]{8}T[0-9]{4}Z$ ]] || fail "kept under '$kept', not xtest-rr-<time>"
 [ "$(state_of "$kept")" = "---s--" ] || fail "kept domain state '$(state_of "$kept")'"
 wait_ready "$new" || fail "the renamed-restarted guest did not come up"
+grep -q "Preserving domain $old xtest-rr with suffix-" "$XEN_LOG_DIR/xl-xtest-rr.log" ||
+	fail "monitor log: no preserve line"
+# As Xen: the new domain keeps the config's uuid, the kept one gets another.
+uuid_of() { xl list -v "$1" | awk 'NR == 2 { print $7 }'; }
+[ "$(uuid_of xtest-rr)" = "$uuid" ] || fail "restarted domain uuid $(uuid_of xtest-rr), not $uuid"
+kept_uuid=$(uuid_of "$kept")
+[ -n "$kept_uuid" ] && [ "$kept_uuid" != "$uuid" ] || fail "kept domain uuid '$kept_uuid'"
+[ "$(xenstore-read "/local/domain/$old/vm")" = "/vm/$kept_uuid" ] || fail "kept domain's vm node"
+[ "$(xenstore-read "/local/domain/$new/vm")" = "/vm/$uuid" ] || fail "new domain's vm node"
+[ "$(xenstore-read "/vm/$uuid/name")" = xtest-rr ] || fail "/vm/$uuid/name"
+[ "$(xenstore-read "/vm/$kept_uuid/name")" = "$kept" ] || fail "/vm/$kept_uuid/name"
+xl list -l "$kept" | grep -q '"name": "xtest-rr"' || fail "the kept domain lost its stored config"
 xl destroy "$old" || fail "destroy of the kept domain"
+xenstore-exists "/vm/$uuid" || fail "destroying the kept domain removed the new one's /vm node"
+xenstore-exists "/vm/$kept_uuid" && fail "/vm/$kept_uuid left behind"
 xl destroy xtest-rr || fail "destroy xtest-rr"
 
 # Nothing left: no domain, no node, no memory.
 until_ok 10 test "$(xl list | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" = "Domain-0 " ||
 	fail "left: $(xl list)"
 [ -z "$(xenstore-list /local/domain | grep -vx 0)" ] || fail "xenstore nodes left"
+[ -z "$(xenstore-list /vm 2>/dev/null)" ] || fail "/vm nodes left: $(xenstore-list /vm)"
+[ -z "$(ls "$XEN_LIB_DIR" | grep '^userdata-d\.')" ] || fail "stored configs left: $(ls "$XEN_LIB_DIR")"
 [ "$(free_mem)" = "$before" ] || fail "free_memory $before -> $(free_mem)"
 echo "xl restart: ok"

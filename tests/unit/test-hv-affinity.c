@@ -187,9 +187,9 @@ static void test_refused(void **state)
 			 -EINVAL);
 	assert_int_equal(affinity_op(e, XEN_DOMCTL_setvcpuaffinity, e->target->domid, 0, 0, 8),
 			 -EINVAL);
-	assert_int_equal(affinity_op(e, XEN_DOMCTL_getvcpuaffinity, 999, 0,
-				     XEN_VCPUAFFINITY_HARD, 8),
-			 -ESRCH);
+	assert_int_equal(
+		affinity_op(e, XEN_DOMCTL_getvcpuaffinity, 999, 0, XEN_VCPUAFFINITY_HARD, 8),
+		-ESRCH);
 	/* A bitmap outside every buffer: EFAULT. */
 	{
 		struct xen_domctl op;
@@ -215,12 +215,10 @@ static void test_domain0(void **state)
 
 	/* The host's "vCPUs" run anywhere and are not ours to pin. */
 	*gpa(e, HARD_GPA) = 0;
-	assert_int_equal(affinity_op(e, XEN_DOMCTL_getvcpuaffinity, 0, 0, XEN_VCPUAFFINITY_HARD,
-				     8),
+	assert_int_equal(affinity_op(e, XEN_DOMCTL_getvcpuaffinity, 0, 0, XEN_VCPUAFFINITY_HARD, 8),
 			 0);
 	assert_int_equal(*gpa(e, HARD_GPA), 0x0f);
-	assert_int_equal(affinity_op(e, XEN_DOMCTL_setvcpuaffinity, 0, 0, XEN_VCPUAFFINITY_HARD,
-				     8),
+	assert_int_equal(affinity_op(e, XEN_DOMCTL_setvcpuaffinity, 0, 0, XEN_VCPUAFFINITY_HARD, 8),
 			 -EOPNOTSUPP);
 	pthread_mutex_unlock(&e->hv.lock);
 }
