@@ -22,7 +22,7 @@ uint32_t find_domain(const char *qualifier)
 	return domid;
 }
 
-static void list_domains(int verbose, const libxl_dominfo *info, int nb)
+static void list_domains(int verbose, int numa, const libxl_dominfo *info, int nb)
 {
 	static const char shutdown_reason_letters[] = "-rscwS";
 	int i;
@@ -30,6 +30,8 @@ static void list_domains(int verbose, const libxl_dominfo *info, int nb)
 	printf("Name                                        ID   Mem VCPUs\tState\tTime(s)");
 	if (verbose)
 		printf("   UUID                            Reason-Code\tSecurity Label");
+	if (numa)
+		printf(" NODE Affinity");
 	printf("\n");
 	for (i = 0; i < nb; i++) {
 		char *name = libxl_domid_to_name(xl.ctx, info[i].domid);
@@ -58,6 +60,9 @@ static void list_domains(int verbose, const libxl_dominfo *info, int nb)
 			/* No XSM/FLASK: no security label, as Xen prints it. */
 			printf("  -");
 		}
+		/* The host is one NUMA node and every domain may use it. */
+		if (numa)
+			printf(" all");
 		printf("\n");
 	}
 }
@@ -111,9 +116,10 @@ int main_list(int argc, char **argv)
 {
 	static const struct option opts[] = { { "long", 0, 0, 'l' },
 					      { "verbose", 0, 0, 'v' },
+					      { "numa", 0, 0, 'n' },
 					      COMMON_LONG_OPTS };
 	libxl_dominfo *info = NULL, one;
-	int opt, details = 0, verbose = 0, nb, rc;
+	int opt, details = 0, verbose = 0, numa = 0, nb, rc;
 
 	SWITCH_FOREACH_OPT(opt, "lvZcn", opts, "list", 0) {
 	case 'l':
@@ -122,9 +128,11 @@ int main_list(int argc, char **argv)
 	case 'v':
 		verbose = 1;
 		break;
+	case 'n':
+		numa = 1;
+		break;
 	case 'Z':
 	case 'c':
-	case 'n':
 		fprintf(stderr, "xl list: option -%c is not supported by kxen yet\n", opt);
 		return EXIT_FAILURE;
 	}
@@ -157,7 +165,7 @@ int main_list(int argc, char **argv)
 	if (details)
 		list_domains_details(info, nb);
 	else
-		list_domains(verbose, info, nb);
+		list_domains(verbose, numa, info, nb);
 	if (info != &one)
 		free(info);
 	return EXIT_SUCCESS;

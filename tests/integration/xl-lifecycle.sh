@@ -34,6 +34,8 @@ header=$(xl list | head -n 1)
 [ "$header" = "$(printf 'Name                                        ID   Mem VCPUs\tState\tTime(s)')" ] ||
 	fail "xl list header differs from Xen's: '$header'"
 [ "$(domains)" = "Domain-0 " ] || fail "unexpected domains: $(domains)"
+[ "$(xl list -n | head -n 1)" = "$header NODE Affinity" ] || fail "xl list -n header: $(xl list -n | head -n 1)"
+[[ $(xl list -n | tail -n 1) =~ ^Domain-0\ .*\ all$ ]] || fail "xl list -n row: $(xl list -n | tail -n 1)"
 
 # Create paused; the monitor runs in the background.
 out=$(xl create -p "$cfg" 2>&1) || fail "xl create -p failed: $out"
