@@ -84,8 +84,8 @@ static void full_io(int fd, void *buf, size_t len, int writing)
 	}
 }
 
-static void send_req(int fd, uint32_t type, uint32_t tx, const void *a,
-		     size_t alen, const void *b, size_t blen)
+static void send_req(int fd, uint32_t type, uint32_t tx, const void *a, size_t alen, const void *b,
+		     size_t blen)
 {
 	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	struct xsd_sockmsg hdr = { type, 0, tx, alen + blen };
@@ -132,8 +132,7 @@ static long one_op(int fd, const char *mode, int client, long i, long *eagain)
 	if (!strcmp(mode, "write")) {
 		snprintf(path, sizeof(path), "/bench/w/%ld", i % 1000);
 		snprintf(value, sizeof(value), "value-%ld", i);
-		send_req(fd, XS_WRITE, 0, path, strlen(path) + 1, value,
-			 strlen(value));
+		send_req(fd, XS_WRITE, 0, path, strlen(path) + 1, value, strlen(value));
 		return 1;
 	}
 	if (!strcmp(mode, "read")) {
@@ -165,8 +164,7 @@ static long one_op(int fd, const char *mode, int client, long i, long *eagain)
 	return 0;
 }
 
-static void run_client(const struct load *l, int client, long *ops,
-		       long *eagain)
+static void run_client(const struct load *l, int client, long *ops, long *eagain)
 {
 	int fd = connect_to(l->sock), inflight = 0;
 	double end = now() + l->secs;
@@ -245,10 +243,11 @@ static void populate(const struct load *l)
 	t = now() - t0;
 	after = l->pid ? rss_kb(l->pid) : -1;
 	anon_after = l->pid ? status_kb(l->pid, "RssAnon:") : -1;
-	printf("mode=populate nodes=%ld secs=%.2f writes_per_s=%.0f rss_before_kb=%ld rss_after_kb=%ld bytes_per_node=%.0f anon_before_kb=%ld anon_after_kb=%ld anon_bytes_per_node=%.0f\n",
+	printf("mode=populate nodes=%ld secs=%.2f writes_per_s=%.0f rss_before_kb=%ld "
+	       "rss_after_kb=%ld bytes_per_node=%.0f anon_before_kb=%ld anon_after_kb=%ld "
+	       "anon_bytes_per_node=%.0f\n",
 	       l->nodes, t, l->nodes / t, before, after,
-	       before >= 0 ? (after - before) * 1024.0 / l->nodes : 0.0,
-	       anon_before, anon_after,
+	       before >= 0 ? (after - before) * 1024.0 / l->nodes : 0.0, anon_before, anon_after,
 	       anon_before >= 0 ? (anon_after - anon_before) * 1024.0 / l->nodes : 0.0);
 	close(fd);
 }
@@ -262,15 +261,31 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "s:m:t:c:q:n:P:")) != -1) {
 		switch (opt) {
-		case 's': l.sock = optarg; break;
-		case 'm': l.mode = optarg; break;
-		case 't': l.secs = atof(optarg); break;
-		case 'c': l.clients = atoi(optarg); break;
-		case 'q': l.depth = atoi(optarg); break;
-		case 'n': l.nodes = atol(optarg); break;
-		case 'P': l.pid = atol(optarg); break;
+		case 's':
+			l.sock = optarg;
+			break;
+		case 'm':
+			l.mode = optarg;
+			break;
+		case 't':
+			l.secs = atof(optarg);
+			break;
+		case 'c':
+			l.clients = atoi(optarg);
+			break;
+		case 'q':
+			l.depth = atoi(optarg);
+			break;
+		case 'n':
+			l.nodes = atol(optarg);
+			break;
+		case 'P':
+			l.pid = atol(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s -s SOCK -m write|read|dir|txn|mixed|populate [-t SECS] [-c CLIENTS] [-q DEPTH] [-n NODES] [-P PID]\n",
+			fprintf(stderr,
+				"usage: %s -s SOCK -m write|read|dir|txn|mixed|populate [-t SECS] "
+				"[-c CLIENTS] [-q DEPTH] [-n NODES] [-P PID]\n",
 				argv[0]);
 			return 1;
 		}
@@ -302,8 +317,8 @@ int main(int argc, char **argv)
 		total += shared[c];
 		eagain += shared[256 + c];
 	}
-	printf("mode=%s clients=%d depth=%d secs=%.2f ops=%ld ops_per_s=%.0f",
-	       l.mode, l.clients, l.depth, t, total, total / t);
+	printf("mode=%s clients=%d depth=%d secs=%.2f ops=%ld ops_per_s=%.0f", l.mode, l.clients,
+	       l.depth, t, total, total / t);
 	if (!strcmp(l.mode, "txn"))
 		printf(" eagain=%ld", eagain);
 	if (l.pid)

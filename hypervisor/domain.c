@@ -35,8 +35,7 @@ uint64_t xenhv_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void hv_init(struct xenhv *hv, const struct hv_backend_ops *ops,
-	     void *backend, uint64_t pool_pages)
+void hv_init(struct xenhv *hv, const struct hv_backend_ops *ops, void *backend, uint64_t pool_pages)
 {
 	memset(hv, 0, sizeof(*hv));
 	pthread_mutex_init(&hv->lock, NULL);
@@ -137,8 +136,7 @@ static int domain_pick_id(struct xenhv *hv, domid_t want, domid_t *out)
 	return -ENOSPC;
 }
 
-int domain_create(struct xenhv *hv, domid_t domid,
-		  const struct xen_domctl_createdomain *cfg,
+int domain_create(struct xenhv *hv, domid_t domid, const struct xen_domctl_createdomain *cfg,
 		  struct domain **out)
 {
 	struct domain *d = NULL;
@@ -147,9 +145,9 @@ int domain_create(struct xenhv *hv, domid_t domid,
 
 	if (cfg->max_vcpus == 0 || cfg->max_vcpus > XENHV_MAX_VCPUS)
 		return -EINVAL;
-	if (cfg->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
-			   XEN_DOMCTL_CDF_xs_domain | XEN_DOMCTL_CDF_iommu |
-			   XEN_DOMCTL_CDF_oos_off | XEN_DOMCTL_CDF_s3_integrity))
+	if (cfg->flags &
+	    ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_xs_domain |
+	      XEN_DOMCTL_CDF_iommu | XEN_DOMCTL_CDF_oos_off | XEN_DOMCTL_CDF_s3_integrity))
 		return -EINVAL;
 	/* PVH and HVM so far: both are XEN_DOMCTL_CDF_hvm domains. */
 	if (!(cfg->flags & XEN_DOMCTL_CDF_hvm))
@@ -175,7 +173,8 @@ int domain_create(struct xenhv *hv, domid_t domid,
 	d->create_flags = cfg->flags;
 	d->max_evtchn_port = cfg->max_evtchn_port;
 	d->max_grant_frames = cfg->max_grant_frames > 0 ? (uint32_t)cfg->max_grant_frames : 0;
-	d->max_maptrack_frames = cfg->max_maptrack_frames > 0 ? (uint32_t)cfg->max_maptrack_frames : 0;
+	d->max_maptrack_frames =
+		cfg->max_maptrack_frames > 0 ? (uint32_t)cfg->max_maptrack_frames : 0;
 	d->pause_count = 1;
 	rc = domain_set_max_vcpus(d, cfg->max_vcpus);
 	if (rc)
@@ -215,8 +214,7 @@ struct domain *domain_lookup(struct xenhv *hv, domid_t domid)
 	return hv->domains[domid];
 }
 
-struct domain *domain_lookup_for(struct xenhv *hv, struct domain *caller,
-				 domid_t domid)
+struct domain *domain_lookup_for(struct xenhv *hv, struct domain *caller, domid_t domid)
 {
 	if (domid == DOMID_SELF)
 		return caller;
@@ -289,8 +287,7 @@ int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr)
 
 			for (j = run_start - gfn; j < nr; j++)
 				if (fresh[j])
-					memory_decrease(&d->mem, &hv->pool,
-							gfn + j, 1);
+					memory_decrease(&d->mem, &hv->pool, gfn + j, 1);
 			goto out;
 		}
 		run_len = 0;
@@ -464,9 +461,8 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
 	if (d->type == DOMAIN_TYPE_PVH || d->type == DOMAIN_TYPE_HVM)
 		info->flags |= XEN_DOMINF_hvm_guest | XEN_DOMINF_hap;
 	if (d->shutdown)
-		info->flags |= XEN_DOMINF_shutdown |
-			       ((d->shutdown_reason & XEN_DOMINF_shutdownmask)
-				<< XEN_DOMINF_shutdownshift);
+		info->flags |= XEN_DOMINF_shutdown | ((d->shutdown_reason & XEN_DOMINF_shutdownmask)
+						      << XEN_DOMINF_shutdownshift);
 	if (d->pause_count)
 		info->flags |= XEN_DOMINF_paused;
 	if (online && all_blocked)

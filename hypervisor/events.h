@@ -54,8 +54,7 @@ int64_t hvm_set_upcall_vector(struct hc_ctx *ctx, uint64_t arg);
  * them to -1, for domain 0's port, owned by conn from then on.  These
  * three take hv->lock themselves.
  */
-int hv_hostport_attach(struct xenhv *hv, int epoll_fd, void *conn,
-		       uint32_t port, int fds[2]);
+int hv_hostport_attach(struct xenhv *hv, int epoll_fd, void *conn, uint32_t port, int fds[2]);
 int hv_hostport_detach(struct xenhv *hv, void *conn, uint32_t port);
 /* A privcmd connection closed: its ports are closed. */
 void hv_hostport_conn_closed(struct xenhv *hv, void *conn);

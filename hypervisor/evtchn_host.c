@@ -43,8 +43,7 @@ struct hv_hostport {
 	bool pending; /* an event came before the attach */
 };
 
-static struct hv_hostport *hostport_get(struct hv_events *ev, uint32_t port,
-					bool create)
+static struct hv_hostport *hostport_get(struct hv_events *ev, uint32_t port, bool create)
 {
 	struct hv_hostport *hp;
 
@@ -61,8 +60,7 @@ static struct hv_hostport *hostport_get(struct hv_events *ev, uint32_t port,
 		t = realloc(ev->hostports, n * sizeof(*t));
 		if (!t)
 			return NULL;
-		memset(t + ev->nr_hostports, 0,
-		       (n - ev->nr_hostports) * sizeof(*t));
+		memset(t + ev->nr_hostports, 0, (n - ev->nr_hostports) * sizeof(*t));
 		ev->hostports = t;
 		ev->nr_hostports = n;
 	}
@@ -86,8 +84,7 @@ static void hostport_free(struct hv_events *ev, struct hv_hostport *hp)
 	(void)ev;
 	if (hp->watch.fd >= 0) {
 		if (hp->epoll_fd >= 0)
-			epoll_ctl(hp->epoll_fd, EPOLL_CTL_DEL, hp->watch.fd,
-				  NULL);
+			epoll_ctl(hp->epoll_fd, EPOLL_CTL_DEL, hp->watch.fd, NULL);
 		close(hp->watch.fd);
 	}
 	if (hp->notify_fd >= 0)
@@ -104,8 +101,7 @@ static bool hostport_kicked(struct hv_hostport *hp)
 {
 	uint64_t count;
 
-	return hp->watch.fd >= 0 &&
-	       read(hp->watch.fd, &count, sizeof(count)) == sizeof(count);
+	return hp->watch.fd >= 0 && read(hp->watch.fd, &count, sizeof(count)) == sizeof(count);
 }
 
 static void hostport_signal(int fd)
@@ -151,8 +147,7 @@ static void hostport_kick_event(struct hv_watch *w, uint32_t events)
 	pthread_mutex_unlock(&hv->lock);
 }
 
-int hv_hostport_attach(struct xenhv *hv, int epoll_fd, void *conn,
-		       uint32_t port, int fds[2])
+int hv_hostport_attach(struct xenhv *hv, int epoll_fd, void *conn, uint32_t port, int fds[2])
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
@@ -193,8 +188,7 @@ int hv_hostport_attach(struct xenhv *hv, int epoll_fd, void *conn,
 	/* The main loop must never block on it: non-blocking whatever it came as. */
 	fcntl(hp->watch.fd, F_SETFL, fcntl(hp->watch.fd, F_GETFL) | O_NONBLOCK);
 	ev.data.ptr = &hp->watch;
-	if (epoll_fd >= 0 &&
-	    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, hp->watch.fd, &ev) < 0) {
+	if (epoll_fd >= 0 && epoll_ctl(epoll_fd, EPOLL_CTL_ADD, hp->watch.fd, &ev) < 0) {
 		rc = -errno;
 		hp->epoll_fd = -1;
 		hostport_free(hv->events, hp);

@@ -26,8 +26,7 @@
 #define SCHED_POLL_MAX_PORTS 128 /* Xen's limit for SCHEDOP_poll */
 
 /* evtchn's vcpu_kick: the vCPU's evtchn_upcall_pending went 0 -> 1. */
-static void events_vcpu_kick(void *opaque, struct evtchn_domain *ed,
-			     uint32_t id)
+static void events_vcpu_kick(void *opaque, struct evtchn_domain *ed, uint32_t id)
 {
 	struct domain *d = evtchn_domain_owner(ed);
 	struct vcpu *v;
@@ -52,15 +51,13 @@ static void events_vcpu_kick(void *opaque, struct evtchn_domain *ed,
 	 * APIC (no EOI); no backend here can do that yet, see the report.
 	 */
 	cb = d->hvm_params[HVM_PARAM_CALLBACK_IRQ];
-	if ((cb >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT) ==
-		    HVM_PARAM_CALLBACK_TYPE_VECTOR &&
+	if ((cb >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT) == HVM_PARAM_CALLBACK_TYPE_VECTOR &&
 	    d->hv->ops->vcpu_inject_vector && v->online)
 		d->hv->ops->vcpu_inject_vector(v, (uint8_t)cb);
 }
 
 /* evtchn's port_pending: wake the vCPUs sleeping in SCHEDOP_poll. */
-static void events_port_pending(void *opaque, struct evtchn_domain *ed,
-				evtchn_port_t port)
+static void events_port_pending(void *opaque, struct evtchn_domain *ed, evtchn_port_t port)
 {
 	struct domain *d = evtchn_domain_owner(ed);
 	unsigned int i;
@@ -79,8 +76,7 @@ static void events_port_pending(void *opaque, struct evtchn_domain *ed,
 	}
 }
 
-static void events_host_notify(void *opaque, struct evtchn_domain *ed,
-			       evtchn_port_t port)
+static void events_host_notify(void *opaque, struct evtchn_domain *ed, evtchn_port_t port)
 {
 	(void)ed;
 	hv_hostport_notify(opaque, port);
@@ -205,8 +201,7 @@ int64_t sched_op_poll(struct hc_ctx *ctx, uint64_t arg)
 		return -EINVAL;
 	for (i = 0; i < poll.nr_ports; i++) {
 		evtchn_port_t port;
-		uint64_t at = (uint64_t)(uintptr_t)poll.ports.p +
-			      i * sizeof(port);
+		uint64_t at = (uint64_t)(uintptr_t)poll.ports.p + i * sizeof(port);
 
 		if (copy_from_guest(ctx, &port, at, sizeof(port)))
 			return -EFAULT;
@@ -248,8 +243,7 @@ int64_t do_event_channel_op(struct hc_ctx *ctx, const uint64_t *args)
 	if (rc == 0 && back && copy_to_guest(ctx, args[1], buf, size))
 		return -EFAULT;
 	/* A host port closed: its eventfds go too. */
-	if (rc == 0 && cmd == EVTCHNOP_close &&
-	    d->type == DOMAIN_TYPE_CONTROL) {
+	if (rc == 0 && cmd == EVTCHNOP_close && d->type == DOMAIN_TYPE_CONTROL) {
 		struct evtchn_close cl;
 
 		memcpy(&cl, buf, sizeof(cl));

@@ -37,12 +37,11 @@ static struct domain *gnttab_owner(struct gnttab_domain *gd)
 	return gnttab_domain_owner(gd);
 }
 
-static int gt_table_frame_alloc(void *opaque, struct gnttab_domain *gd,
-				unsigned int idx, void **page,
-				xen_pfn_t *frame)
+static int gt_table_frame_alloc(void *opaque, struct gnttab_domain *gd, unsigned int idx,
+				void **page, xen_pfn_t *frame)
 {
-	void *p = mmap(NULL, GNTTAB_FRAME_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, GNTTAB_FRAME_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 
 	(void)opaque;
 	(void)gd;
@@ -55,8 +54,8 @@ static int gt_table_frame_alloc(void *opaque, struct gnttab_domain *gd,
 	return 0;
 }
 
-static void gt_table_frame_free(void *opaque, struct gnttab_domain *gd,
-				unsigned int idx, void *page)
+static void gt_table_frame_free(void *opaque, struct gnttab_domain *gd, unsigned int idx,
+				void *page)
 {
 	(void)opaque;
 	(void)gd;
@@ -64,8 +63,7 @@ static void gt_table_frame_free(void *opaque, struct gnttab_domain *gd,
 	munmap(page, GNTTAB_FRAME_SIZE);
 }
 
-static void *gt_frame_get(void *opaque, struct gnttab_domain *gd,
-			  xen_pfn_t gfn, bool writable)
+static void *gt_frame_get(void *opaque, struct gnttab_domain *gd, xen_pfn_t gfn, bool writable)
 {
 	struct domain *d = gnttab_owner(gd);
 
@@ -73,12 +71,10 @@ static void *gt_frame_get(void *opaque, struct gnttab_domain *gd,
 	(void)writable;
 	if (!d || d->type == DOMAIN_TYPE_CONTROL || gfn >= d->mem.gfn_limit)
 		return NULL;
-	return memory_gpa_ptr(&d->mem, (uint64_t)gfn << XENHV_PAGE_SHIFT,
-			      XENHV_PAGE_SIZE);
+	return memory_gpa_ptr(&d->mem, (uint64_t)gfn << XENHV_PAGE_SHIFT, XENHV_PAGE_SIZE);
 }
 
-static void gt_frame_put(void *opaque, struct gnttab_domain *gd,
-			 xen_pfn_t gfn, void *page)
+static void gt_frame_put(void *opaque, struct gnttab_domain *gd, xen_pfn_t gfn, void *page)
 {
 	/* The memfd mapping lives as long as the domain: nothing to drop. */
 	(void)opaque;
@@ -137,8 +133,8 @@ void hv_gnttab_seed_ring(struct domain *d, bool console, uint64_t frame)
 
 	if (!d->gnttab || !frame)
 		return;
-	rc = console ? gnttab_seed_console(d->gnttab, 0, frame) :
-		       gnttab_seed_xenstore(d->gnttab, 0, frame);
+	rc = console ? gnttab_seed_console(d->gnttab, 0, frame)
+		     : gnttab_seed_xenstore(d->gnttab, 0, frame);
 	if (rc)
 		hv_log(d->hv, "domain %u: cannot seed the %s grant: %d", d->domid,
 		       console ? "console" : "xenstore", rc);
@@ -200,8 +196,7 @@ static void *gt_local_frame(void *opaque, xen_pfn_t gmfn, bool writable)
 		return NULL;
 	/* Only the bytes the caller sent exist; the rest reads as zero. */
 	for (uint64_t off = 0; off < XENHV_PAGE_SIZE; off += 64)
-		copy_from_guest(l->ctx, page + off,
-				((uint64_t)gmfn << XENHV_PAGE_SHIFT) + off, 64);
+		copy_from_guest(l->ctx, page + off, ((uint64_t)gmfn << XENHV_PAGE_SHIFT) + off, 64);
 	i = l->nr++;
 	l->pages[i].gmfn = gmfn;
 	l->pages[i].page = page;
@@ -218,20 +213,18 @@ static void gt_local_flush(struct gt_local *l)
 
 	for (i = 0; i < l->nr; i++) {
 		if (l->pages[i].dirty) {
-			uint64_t base = (uint64_t)l->pages[i].gmfn
-					<< XENHV_PAGE_SHIFT;
+			uint64_t base = (uint64_t)l->pages[i].gmfn << XENHV_PAGE_SHIFT;
 
 			for (uint64_t off = 0; off < XENHV_PAGE_SIZE; off += 64)
-				copy_to_guest(l->ctx, base + off,
-					      l->pages[i].page + off, 64);
+				copy_to_guest(l->ctx, base + off, l->pages[i].page + off, 64);
 		}
 		free(l->pages[i].page);
 	}
 	l->nr = 0;
 }
 
-static int64_t gnttab_op_copy(struct hc_ctx *ctx, struct gnttab_domain *gd,
-			      uint64_t uop, uint64_t count)
+static int64_t gnttab_op_copy(struct hc_ctx *ctx, struct gnttab_domain *gd, uint64_t uop,
+			      uint64_t count)
 {
 	struct gnttab_copy ops[GNTTAB_OP_BATCH];
 	struct gt_local local = { .ctx = ctx };
@@ -240,17 +233,13 @@ static int64_t gnttab_op_copy(struct hc_ctx *ctx, struct gnttab_domain *gd,
 	int rc = 0;
 
 	while (done < count) {
-		unsigned int n = count - done > GNTTAB_OP_BATCH ?
-					 GNTTAB_OP_BATCH :
-					 (unsigned int)(count - done);
+		unsigned int n = count - done > GNTTAB_OP_BATCH ? GNTTAB_OP_BATCH
+								: (unsigned int)(count - done);
 		uint64_t at = uop + done * sizeof(ops[0]);
 
 		if (copy_from_guest(ctx, ops, at, n * sizeof(ops[0])))
 			return -EFAULT;
-		rc = gnttab_copy(gd, ops, n,
-				 ctx->caller->type == DOMAIN_TYPE_CONTROL ?
-					 &lc :
-					 NULL);
+		rc = gnttab_copy(gd, ops, n, ctx->caller->type == DOMAIN_TYPE_CONTROL ? &lc : NULL);
 		gt_local_flush(&local);
 		if (rc)
 			return rc;
@@ -262,8 +251,8 @@ static int64_t gnttab_op_copy(struct hc_ctx *ctx, struct gnttab_domain *gd,
 }
 
 /* Map and unmap, one structure at a time (Xen's batches are the same). */
-static int64_t gnttab_op_map(struct hc_ctx *ctx, struct gnttab_domain *gd,
-			     unsigned int cmd, uint64_t uop, uint64_t count)
+static int64_t gnttab_op_map(struct hc_ctx *ctx, struct gnttab_domain *gd, unsigned int cmd,
+			     uint64_t uop, uint64_t count)
 {
 	uint64_t i;
 
@@ -317,11 +306,10 @@ int64_t do_grant_table_op(struct hc_ctx *ctx, const uint64_t *args)
 		frames = calloc(GNTTAB_MAX_FRAMES_LIMIT, sizeof(*frames));
 		if (!frames)
 			return -ENOMEM;
-		rc = gnttab_setup_table(gd, &op, frames,
-					GNTTAB_MAX_FRAMES_LIMIT);
+		rc = gnttab_setup_table(gd, &op, frames, GNTTAB_MAX_FRAMES_LIMIT);
 		if (!rc && op.status == GNTST_okay && op.nr_frames &&
-		    copy_to_guest(ctx, (uint64_t)(uintptr_t)op.frame_list.p,
-				  frames, op.nr_frames * sizeof(*frames)))
+		    copy_to_guest(ctx, (uint64_t)(uintptr_t)op.frame_list.p, frames,
+				  op.nr_frames * sizeof(*frames)))
 			op.status = GNTST_bad_virt_addr;
 		free(frames);
 		if (!rc && copy_to_guest(ctx, uop, &op, sizeof(op)))

@@ -21,31 +21,25 @@
 #define CONSOLE_IO_MAX 4096 /* bytes per console_io write, like Xen's chunks */
 
 static const struct hypercall_desc hypercall_table[] = {
-	{ __HYPERVISOR_memory_op, "memory_op", do_memory_op,
-	  HC_GUEST | HC_CONTROL },
-	{ __HYPERVISOR_xen_version, "xen_version", do_xen_version,
-	  HC_GUEST | HC_CONTROL },
-	{ __HYPERVISOR_console_io, "console_io", do_console_io,
-	  HC_GUEST | HC_CONTROL },
+	{ __HYPERVISOR_memory_op, "memory_op", do_memory_op, HC_GUEST | HC_CONTROL },
+	{ __HYPERVISOR_xen_version, "xen_version", do_xen_version, HC_GUEST | HC_CONTROL },
+	{ __HYPERVISOR_console_io, "console_io", do_console_io, HC_GUEST | HC_CONTROL },
 	{ __HYPERVISOR_vcpu_op, "vcpu_op", do_vcpu_op, HC_GUEST },
 	{ __HYPERVISOR_set_timer_op, "set_timer_op", do_set_timer_op, HC_GUEST },
-	{ __HYPERVISOR_sched_op, "sched_op", do_sched_op,
-	  HC_GUEST | HC_CONTROL },
+	{ __HYPERVISOR_sched_op, "sched_op", do_sched_op, HC_GUEST | HC_CONTROL },
 	{ __HYPERVISOR_hvm_op, "hvm_op", do_hvm_op, HC_GUEST | HC_CONTROL },
-	{ __HYPERVISOR_event_channel_op, "event_channel_op",
-	  do_event_channel_op, HC_GUEST | HC_CONTROL },
+	{ __HYPERVISOR_event_channel_op, "event_channel_op", do_event_channel_op,
+	  HC_GUEST | HC_CONTROL },
 	{ __HYPERVISOR_sysctl, "sysctl", do_sysctl, HC_CONTROL },
 	{ __HYPERVISOR_domctl, "domctl", do_domctl, HC_CONTROL },
-	{ __HYPERVISOR_grant_table_op, "grant_table_op", do_grant_table_op,
-	  HC_GUEST | HC_CONTROL },
+	{ __HYPERVISOR_grant_table_op, "grant_table_op", do_grant_table_op, HC_GUEST | HC_CONTROL },
 };
 
 static const struct hypercall_desc *hypercall_find(uint64_t nr)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(hypercall_table) / sizeof(hypercall_table[0]);
-	     i++)
+	for (i = 0; i < sizeof(hypercall_table) / sizeof(hypercall_table[0]); i++)
 		if (hypercall_table[i].nr == nr)
 			return &hypercall_table[i];
 	return NULL;
@@ -58,8 +52,7 @@ const char *hypercall_name(uint64_t nr)
 	return desc ? desc->name : "unknown";
 }
 
-int64_t hypercall_dispatch(struct hc_ctx *ctx, uint64_t nr,
-			   const uint64_t args[5])
+int64_t hypercall_dispatch(struct hc_ctx *ctx, uint64_t nr, const uint64_t args[5])
 {
 	const struct hypercall_desc *desc = hypercall_find(nr);
 	unsigned int need = ctx->vcpu ? HC_GUEST : HC_CONTROL;
@@ -93,8 +86,7 @@ int64_t do_console_io(struct hc_ctx *ctx, const uint64_t *args)
 	return 0;
 }
 
-static int64_t xen_version_string(struct hc_ctx *ctx, uint64_t addr,
-				  const char *s, size_t size)
+static int64_t xen_version_string(struct hc_ctx *ctx, uint64_t addr, const char *s, size_t size)
 {
 	char buf[1024];
 
@@ -114,8 +106,7 @@ int64_t do_xen_version(struct hc_ctx *ctx, const uint64_t *args)
 	case XENVER_version:
 		return (PVH_XEN_MAJOR << 16) | PVH_XEN_MINOR;
 	case XENVER_extraversion:
-		return xen_version_string(ctx, addr, ".0-kxen",
-					  sizeof(xen_extraversion_t));
+		return xen_version_string(ctx, addr, ".0-kxen", sizeof(xen_extraversion_t));
 	case XENVER_compile_info:
 		memset(&ci, 0, sizeof(ci));
 		strcpy(ci.compiler, "gcc");
@@ -124,11 +115,11 @@ int64_t do_xen_version(struct hc_ctx *ctx, const uint64_t *args)
 		strcpy(ci.compile_date, __DATE__);
 		return copy_to_guest(ctx, addr, &ci, sizeof(ci)) ? -EFAULT : 0;
 	case XENVER_capabilities:
-		return xen_version_string(ctx, addr, "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64",
-					  sizeof(xen_capabilities_info_t));
+		return xen_version_string(
+			ctx, addr, "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64",
+			sizeof(xen_capabilities_info_t));
 	case XENVER_changeset:
-		return xen_version_string(ctx, addr, "kxen",
-					  sizeof(xen_changeset_info_t));
+		return xen_version_string(ctx, addr, "kxen", sizeof(xen_changeset_info_t));
 	case XENVER_platform_parameters:
 		pp.virt_start = 0xffff800000000000ul;
 		return copy_to_guest(ctx, addr, &pp, sizeof(pp)) ? -EFAULT : 0;
@@ -151,14 +142,12 @@ int64_t do_xen_version(struct hc_ctx *ctx, const uint64_t *args)
 	case XENVER_pagesize:
 		return 4096;
 	case XENVER_guest_handle:
-		return copy_to_guest(ctx, addr, ctx->caller->handle,
-				     sizeof(xen_domain_handle_t)) ?
-			       -EFAULT :
-			       0;
+		return copy_to_guest(ctx, addr, ctx->caller->handle, sizeof(xen_domain_handle_t))
+			       ? -EFAULT
+			       : 0;
 	case XENVER_commandline:
 		/* Xen hides its command line from unprivileged guests. */
-		return xen_version_string(ctx, addr, "",
-					  sizeof(xen_commandline_t));
+		return xen_version_string(ctx, addr, "", sizeof(xen_commandline_t));
 	case XENVER_build_id:
 		return -ENODATA;
 	}
@@ -242,8 +231,7 @@ int64_t do_hvm_op(struct hc_ctx *ctx, const uint64_t *args)
 		return -EINVAL;
 	if (args[0] == HVMOP_get_param) {
 		p.value = d->hvm_params[p.index];
-		return copy_to_guest(ctx, args[1], &p, sizeof(p)) ? -EFAULT :
-								    0;
+		return copy_to_guest(ctx, args[1], &p, sizeof(p)) ? -EFAULT : 0;
 	}
 	/* Guests may set only the callback; the toolstack sets the rest. */
 	if (ctx->vcpu && p.index != HVM_PARAM_CALLBACK_IRQ)

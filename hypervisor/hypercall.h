@@ -38,18 +38,15 @@ struct hypercall_desc {
 	unsigned int flags;
 };
 
-int64_t hypercall_dispatch(struct hc_ctx *ctx, uint64_t nr,
-			   const uint64_t args[5]);
+int64_t hypercall_dispatch(struct hc_ctx *ctx, uint64_t nr, const uint64_t args[5]);
 const char *hypercall_name(uint64_t nr);
 
-static inline int copy_from_guest(struct hc_ctx *ctx, void *dst,
-				  uint64_t addr, size_t len)
+static inline int copy_from_guest(struct hc_ctx *ctx, void *dst, uint64_t addr, size_t len)
 {
 	return ctx->mem->read(ctx->mem->opaque, addr, dst, len);
 }
 
-static inline int copy_to_guest(struct hc_ctx *ctx, uint64_t addr,
-				const void *src, size_t len)
+static inline int copy_to_guest(struct hc_ctx *ctx, uint64_t addr, const void *src, size_t len)
 {
 	return ctx->mem->write(ctx->mem->opaque, addr, src, len);
 }
@@ -70,11 +67,10 @@ struct vcpu_access {
 	struct domain *d;
 	const struct vcpu_regs *regs;
 };
-void vcpu_access_init(struct guest_access *ga, struct vcpu_access *va,
-		      struct domain *d, const struct vcpu_regs *regs);
+void vcpu_access_init(struct guest_access *ga, struct vcpu_access *va, struct domain *d,
+		      const struct vcpu_regs *regs);
 /* Translate a guest virtual address; -EFAULT when not mapped (or not writable for write). */
-int guest_translate(const struct domain_memory *mem,
-		    const struct vcpu_regs *regs, uint64_t va, bool write,
-		    uint64_t *gpa);
+int guest_translate(const struct domain_memory *mem, const struct vcpu_regs *regs, uint64_t va,
+		    bool write, uint64_t *gpa);
 
 #endif

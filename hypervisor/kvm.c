@@ -57,10 +57,8 @@ static const struct {
 	const char *why;
 } kvm_required_caps[] = {
 	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", "guest memory" },
-	{ KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR",
-	  "the hypercall-page MSR exit" },
-	{ KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER",
-	  "the hypercall-page MSR exit" },
+	{ KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR", "the hypercall-page MSR exit" },
+	{ KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER", "the hypercall-page MSR exit" },
 	{ KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS", "registers on exits" },
 	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "vCPU kicks" },
 	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", "Xen CPUID leaves" },
@@ -96,22 +94,17 @@ int kvm_backend_open(struct kvm_backend *kb, char *err, size_t errlen)
 	memset(kb, 0, sizeof(*kb));
 	kb->fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kb->fd < 0) {
-		snprintf(err, errlen, "cannot open /dev/kvm: %s",
-			 strerror(errno));
+		snprintf(err, errlen, "cannot open /dev/kvm: %s", strerror(errno));
 		return -errno;
 	}
 	if (ioctl(kb->fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
 		snprintf(err, errlen, "/dev/kvm: unsupported KVM API version");
 		goto fail;
 	}
-	for (i = 0; i < sizeof(kvm_required_caps) / sizeof(kvm_required_caps[0]);
-	     i++) {
-		if (ioctl(kb->fd, KVM_CHECK_EXTENSION,
-			  kvm_required_caps[i].cap) <= 0) {
-			snprintf(err, errlen,
-				 "this host's KVM lacks %s (needed for %s)",
-				 kvm_required_caps[i].name,
-				 kvm_required_caps[i].why);
+	for (i = 0; i < sizeof(kvm_required_caps) / sizeof(kvm_required_caps[0]); i++) {
+		if (ioctl(kb->fd, KVM_CHECK_EXTENSION, kvm_required_caps[i].cap) <= 0) {
+			snprintf(err, errlen, "this host's KVM lacks %s (needed for %s)",
+				 kvm_required_caps[i].name, kvm_required_caps[i].why);
 			goto fail;
 		}
 	}
@@ -121,22 +114,18 @@ int kvm_backend_open(struct kvm_backend *kb, char *err, size_t errlen)
 		snprintf(err, errlen, "KVM_CAP_SYNC_REGS lacks regs/sregs");
 		goto fail;
 	}
-	kb->split_irqchip =
-		ioctl(kb->fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) > 0;
+	kb->split_irqchip = ioctl(kb->fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) > 0;
 	kb->run_size = ioctl(kb->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (kb->run_size <= 0) {
 		snprintf(err, errlen, "KVM_GET_VCPU_MMAP_SIZE failed");
 		goto fail;
 	}
-	kb->cpuid = calloc(1, sizeof(*kb->cpuid) +
-				      KVM_CPUID_MAX *
-					      sizeof(struct kvm_cpuid_entry2));
+	kb->cpuid = calloc(1, sizeof(*kb->cpuid) + KVM_CPUID_MAX * sizeof(struct kvm_cpuid_entry2));
 	if (!kb->cpuid)
 		goto fail;
 	kb->cpuid->nent = KVM_CPUID_MAX;
 	if (ioctl(kb->fd, KVM_GET_SUPPORTED_CPUID, kb->cpuid) < 0) {
-		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s",
-			 strerror(errno));
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 		goto fail;
 	}
 	/* Drop KVM's own hypervisor leaves: guests must see Xen there. */
@@ -208,8 +197,7 @@ static int kvm_domain_create(struct domain *d)
 	/* Intel needs a TSS area for real mode; harmless elsewhere. */
 	ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
 	if (kb->split_irqchip) {
-		struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP,
-						.args = { 24 } };
+		struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
 
 		vm->split_irqchip = ioctl(vm->fd, KVM_ENABLE_CAP, &split) == 0;
 	}
@@ -233,17 +221,14 @@ static void kvm_domain_destroy(struct domain *d)
 	d->backend = NULL;
 }
 
-static int kvm_slot_set(struct domain *d, unsigned int idx, uint64_t gfn,
-			uint64_t nr)
+static int kvm_slot_set(struct domain *d, unsigned int idx, uint64_t gfn, uint64_t nr)
 {
 	struct kvm_vm *vm = d->backend;
 	struct kvm_userspace_memory_region r = {
 		.slot = idx,
 		.guest_phys_addr = gfn << XENHV_PAGE_SHIFT,
 		.memory_size = nr << XENHV_PAGE_SHIFT,
-		.userspace_addr =
-			(uint64_t)(uintptr_t)(d->mem.base +
-					      (gfn << XENHV_PAGE_SHIFT)),
+		.userspace_addr = (uint64_t)(uintptr_t)(d->mem.base + (gfn << XENHV_PAGE_SHIFT)),
 	};
 
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
@@ -271,8 +256,7 @@ static int kvm_slot_add(struct domain *d, uint64_t gfn, uint64_t nr)
 	return 0;
 }
 
-static int kvm_memory_map(struct domain *d, uint64_t gfn, uint64_t nr,
-			  bool map)
+static int kvm_memory_map(struct domain *d, uint64_t gfn, uint64_t nr, bool map)
 {
 	struct kvm_vm *vm = d->backend;
 	unsigned int i;
@@ -308,8 +292,7 @@ static int kvm_memory_map(struct domain *d, uint64_t gfn, uint64_t nr,
  * A host page at guest frame gfn (a grant table frame): a one-page slot of
  * its own, outside the memfd runs that kvm_memory_map keeps.
  */
-static int kvm_memory_alias(struct domain *d, uint64_t gfn, void *page,
-			    bool map)
+static int kvm_memory_alias(struct domain *d, uint64_t gfn, void *page, bool map)
 {
 	struct kvm_vm *vm = d->backend;
 	struct kvm_userspace_memory_region r = {
@@ -320,9 +303,8 @@ static int kvm_memory_alias(struct domain *d, uint64_t gfn, void *page,
 	unsigned int i;
 
 	for (i = 0; i < KVM_MAX_SLOTS; i++) {
-		if (map ? !vm->slots[i].used :
-			  (vm->slots[i].used && vm->slots[i].gfn == gfn &&
-			   vm->slots[i].nr == 1))
+		if (map ? !vm->slots[i].used
+			: (vm->slots[i].used && vm->slots[i].gfn == gfn && vm->slots[i].nr == 1))
 			break;
 	}
 	if (i == KVM_MAX_SLOTS)
@@ -366,8 +348,7 @@ static int kvm_vcpu_set_cpuid(struct vcpu *v, struct kvm_vcpu *kv)
 	size_t n, i, nent = kb->cpuid->nent;
 	int rc = 0;
 
-	n = pvh_cpuid_leaves(leaves, 16, v->domain->domid, v->id,
-			     v->domain->hv->cpu_khz);
+	n = pvh_cpuid_leaves(leaves, 16, v->domain->domid, v->id, v->domain->hv->cpu_khz);
 	c = calloc(1, sizeof(*c) + (nent + n) * sizeof(c->entries[0]));
 	if (!c)
 		return -ENOMEM;
@@ -387,9 +368,7 @@ static int kvm_vcpu_set_cpuid(struct vcpu *v, struct kvm_vcpu *kv)
 		memset(e, 0, sizeof(*e));
 		e->function = leaves[i].function;
 		e->index = leaves[i].index;
-		e->flags = leaves[i].has_index ?
-				   KVM_CPUID_FLAG_SIGNIFCANT_INDEX :
-				   0;
+		e->flags = leaves[i].has_index ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
 		e->eax = leaves[i].eax;
 		e->ebx = leaves[i].ebx;
 		e->ecx = leaves[i].ecx;
@@ -473,8 +452,7 @@ static int kvm_vcpu_create(struct vcpu *v)
 		free(kv);
 		return rc;
 	}
-	kv->run = mmap(NULL, (size_t)kb->run_size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED, kv->fd, 0);
+	kv->run = mmap(NULL, (size_t)kb->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, kv->fd, 0);
 	if (kv->run == MAP_FAILED) {
 		rc = -errno;
 		goto fail;
@@ -543,8 +521,8 @@ static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		data = (uint8_t *)run + run->io.data_offset;
-		if (run->io.direction == KVM_EXIT_IO_OUT &&
-		    run->io.port == XENHV_HYPERCALL_PORT && run->io.count == 1) {
+		if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == XENHV_HYPERCALL_PORT &&
+		    run->io.count == 1) {
 			/* The slot of the stub is the number (pvh/pvh.c). */
 			uint64_t rip = run->s.regs.regs.rip;
 
@@ -562,8 +540,7 @@ static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			/* No device: reads float high, as on an empty bus. */
 			memset(data, 0xff, (size_t)run->io.size * run->io.count);
 		} else {
-			memcpy(&exit->io.data, data,
-			       run->io.size < 4 ? run->io.size : 4);
+			memcpy(&exit->io.data, data, run->io.size < 4 ? run->io.size : 4);
 		}
 		return 0;
 	case KVM_EXIT_HLT:
@@ -571,9 +548,8 @@ static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 		return 0;
 	case KVM_EXIT_X86_WRMSR:
 	case KVM_EXIT_X86_RDMSR:
-		exit->kind = run->exit_reason == KVM_EXIT_X86_WRMSR ?
-				     VCPU_EXIT_MSR_WRITE :
-				     VCPU_EXIT_MSR_READ;
+		exit->kind = run->exit_reason == KVM_EXIT_X86_WRMSR ? VCPU_EXIT_MSR_WRITE
+								    : VCPU_EXIT_MSR_READ;
 		exit->msr.index = run->msr.index;
 		exit->msr.data = run->msr.data;
 		kv->pending_msr_exit = run->exit_reason;
@@ -695,8 +671,8 @@ static void kvm_vcpu_msr_done(struct vcpu *v, bool error, uint64_t data)
 }
 
 /* Xen's compressed segment attributes (vcpu_hvm_x86_32 *_ar) to KVM's. */
-static void kvm_segment_from_ar(struct kvm_segment *seg, uint32_t base,
-				uint32_t limit, uint16_t ar, uint16_t sel)
+static void kvm_segment_from_ar(struct kvm_segment *seg, uint32_t base, uint32_t limit, uint16_t ar,
+				uint16_t sel)
 {
 	memset(seg, 0, sizeof(*seg));
 	seg->base = base;
@@ -713,8 +689,7 @@ static void kvm_segment_from_ar(struct kvm_segment *seg, uint32_t base,
 	seg->unusable = !seg->present;
 }
 
-static int kvm_vcpu_set_hvm_context(struct vcpu *v,
-				    const struct vcpu_hvm_context *ctx)
+static int kvm_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
 {
 	struct kvm_vcpu *kv = v->backend;
 	struct kvm_sregs sregs;
@@ -730,18 +705,13 @@ static int kvm_vcpu_set_hvm_context(struct vcpu *v,
 		uint16_t tr_ar = c->tr_ar ? c->tr_ar : 0x8b; /* busy 32-bit TSS */
 
 		/* Selectors are not part of the record: use the flat GDT's. */
-		kvm_segment_from_ar(&sregs.cs, c->cs_base, c->cs_limit,
-				    c->cs_ar, 0x08);
-		kvm_segment_from_ar(&sregs.ds, c->ds_base, c->ds_limit,
-				    c->ds_ar, 0x10);
-		kvm_segment_from_ar(&sregs.ss, c->ss_base, c->ss_limit,
-				    c->ss_ar, 0x10);
-		kvm_segment_from_ar(&sregs.es, c->es_base, c->es_limit,
-				    c->es_ar, 0x10);
+		kvm_segment_from_ar(&sregs.cs, c->cs_base, c->cs_limit, c->cs_ar, 0x08);
+		kvm_segment_from_ar(&sregs.ds, c->ds_base, c->ds_limit, c->ds_ar, 0x10);
+		kvm_segment_from_ar(&sregs.ss, c->ss_base, c->ss_limit, c->ss_ar, 0x10);
+		kvm_segment_from_ar(&sregs.es, c->es_base, c->es_limit, c->es_ar, 0x10);
 		sregs.fs = sregs.ds;
 		sregs.gs = sregs.ds;
-		kvm_segment_from_ar(&sregs.tr, c->tr_base,
-				    c->tr_limit ? c->tr_limit : 0x67, tr_ar,
+		kvm_segment_from_ar(&sregs.tr, c->tr_base, c->tr_limit ? c->tr_limit : 0x67, tr_ar,
 				    0x18);
 		sregs.cr0 = c->cr0;
 		sregs.cr3 = c->cr3;
@@ -799,8 +769,7 @@ static int kvm_vcpu_set_hvm_context(struct vcpu *v,
 	return 0;
 }
 
-static int kvm_vcpu_get_hvm_context(struct vcpu *v,
-				    struct vcpu_hvm_context *ctx)
+static int kvm_vcpu_get_hvm_context(struct vcpu *v, struct vcpu_hvm_context *ctx)
 {
 	struct kvm_vcpu *kv = v->backend;
 	struct vcpu_hvm_x86_64 *c = &ctx->cpu_regs.x86_64;
@@ -809,8 +778,7 @@ static int kvm_vcpu_get_hvm_context(struct vcpu *v,
 
 	if (!kv)
 		return -EINVAL;
-	if (ioctl(kv->fd, KVM_GET_REGS, &regs) < 0 ||
-	    ioctl(kv->fd, KVM_GET_SREGS, &sregs) < 0)
+	if (ioctl(kv->fd, KVM_GET_REGS, &regs) < 0 || ioctl(kv->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->mode = VCPU_HVM_MODE_64B;

@@ -47,14 +47,13 @@ struct xenhv_main {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: xenhv [-F] [--memory SIZE]\n"
-		"  -F, --foreground   stay in the foreground, log to stderr too\n"
-		"  -m, --memory SIZE  memory pool for guests: MiB, or with a K, M, G\n"
-		"                     or T suffix (default: available RAM less a\n"
-		"                     reserve for the host)\n"
-		"  -h, --help         this text\n"
-		"Environment: XEN_RUN_DIR (privcmd socket, pid file), XEN_LOG_DIR.\n");
+	fprintf(f, "Usage: xenhv [-F] [--memory SIZE]\n"
+		   "  -F, --foreground   stay in the foreground, log to stderr too\n"
+		   "  -m, --memory SIZE  memory pool for guests: MiB, or with a K, M, G\n"
+		   "                     or T suffix (default: available RAM less a\n"
+		   "                     reserve for the host)\n"
+		   "  -h, --help         this text\n"
+		   "Environment: XEN_RUN_DIR (privcmd socket, pid file), XEN_LOG_DIR.\n");
 }
 
 static int parse_size(const char *s, uint64_t *bytes)
@@ -70,18 +69,22 @@ static int parse_size(const char *s, uint64_t *bytes)
 	switch (*end) {
 	case '\0':
 		break;
-	case 'k': case 'K':
+	case 'k':
+	case 'K':
 		mul = 1ull << 10;
 		end++;
 		break;
-	case 'm': case 'M':
+	case 'm':
+	case 'M':
 		end++;
 		break;
-	case 'g': case 'G':
+	case 'g':
+	case 'G':
 		mul = 1ull << 30;
 		end++;
 		break;
-	case 't': case 'T':
+	case 't':
+	case 'T':
 		mul = 1ull << 40;
 		end++;
 		break;
@@ -144,12 +147,12 @@ static bool xenhv_may_stop(struct xenhv_main *m, bool destroy)
 		}
 		n++;
 		if (used < sizeof(names) - 16)
-			used += (size_t)snprintf(names + used,
-						 sizeof(names) - used, " %u", i);
+			used += (size_t)snprintf(names + used, sizeof(names) - used, " %u", i);
 	}
 	if (n)
 		hv_log(hv,
-		       "refusing to stop: guest domains exist:%s (destroy them, or send SIGQUIT to destroy and stop)",
+		       "refusing to stop: guest domains exist:%s (destroy them, or send SIGQUIT to "
+		       "destroy and stop)",
 		       names);
 	pthread_mutex_unlock(&hv->lock);
 	return n == 0;
@@ -158,8 +161,7 @@ static bool xenhv_may_stop(struct xenhv_main *m, bool destroy)
 static void xenhv_signal_event(struct hv_watch *w, uint32_t events)
 {
 	struct xenhv_main *m =
-		(struct xenhv_main *)((char *)w -
-				      offsetof(struct xenhv_main, signals));
+		(struct xenhv_main *)((char *)w - offsetof(struct xenhv_main, signals));
 	struct signalfd_siginfo si;
 
 	(void)events;
@@ -282,8 +284,7 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_size(optarg, &mem_bytes) || !mem_bytes) {
-				fprintf(stderr, "xenhv: bad --memory size '%s'\n",
-					optarg);
+				fprintf(stderr, "xenhv: bad --memory size '%s'\n", optarg);
 				return 1;
 			}
 			break;
@@ -303,8 +304,8 @@ int main(int argc, char **argv)
 	log_dir = env_or("XEN_LOG_DIR", XEN_LOG_DIR_DEFAULT);
 	if (snprintf(sock_path, sizeof(sock_path), "%s/privcmd", run_dir) >=
 		    (int)sizeof(sock_path) ||
-	    snprintf(m.pid_path, sizeof(m.pid_path), "%s/xenhv.pid",
-		     run_dir) >= (int)sizeof(m.pid_path) ||
+	    snprintf(m.pid_path, sizeof(m.pid_path), "%s/xenhv.pid", run_dir) >=
+		    (int)sizeof(m.pid_path) ||
 	    snprintf(log_path, sizeof(log_path), "%s/xenhv.log", log_dir) >=
 		    (int)sizeof(log_path)) {
 		fprintf(stderr, "xenhv: XEN_RUN_DIR or XEN_LOG_DIR too long\n");
@@ -319,18 +320,16 @@ int main(int argc, char **argv)
 	if (!mem_bytes)
 		mem_bytes = memory_pool_default_bytes();
 	if (mkdir_p(run_dir) || mkdir_p(log_dir)) {
-		fprintf(stderr, "xenhv: cannot create %s or %s: %s\n", run_dir,
-			log_dir, strerror(errno));
+		fprintf(stderr, "xenhv: cannot create %s or %s: %s\n", run_dir, log_dir,
+			strerror(errno));
 		return 1;
 	}
 	if (!foreground && xenhv_daemonize(&ready_fd)) {
-		fprintf(stderr, "xenhv: cannot daemonize: %s\n",
-			strerror(errno));
+		fprintf(stderr, "xenhv: cannot daemonize: %s\n", strerror(errno));
 		return 1;
 	}
 	if (hv_log_open(log_path, foreground) < 0) {
-		fprintf(stderr, "xenhv: cannot open %s: %s\n", log_path,
-			strerror(errno));
+		fprintf(stderr, "xenhv: cannot open %s: %s\n", log_path, strerror(errno));
 		return 1;
 	}
 
@@ -341,8 +340,7 @@ int main(int argc, char **argv)
 	m.hv.cpu_khz = m.kvm.tsc_khz;
 	m.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (m.epoll_fd < 0 || xenhv_setup_signals(&m) < 0) {
-		hv_log(&m.hv, "cannot set up the main loop: %s",
-		       strerror(errno));
+		hv_log(&m.hv, "cannot set up the main loop: %s", strerror(errno));
 		return 1;
 	}
 	if (domain_create_control(&m.hv)) {
@@ -351,29 +349,25 @@ int main(int argc, char **argv)
 	}
 	pid_fd = xenhv_lock_pid(m.pid_path, &other_pid);
 	if (pid_fd == -EEXIST) {
-		hv_log(&m.hv, "another xenhv (pid %ld) serves %s: not starting",
-		       other_pid, run_dir);
+		hv_log(&m.hv, "another xenhv (pid %ld) serves %s: not starting", other_pid,
+		       run_dir);
 		return 1;
 	}
 	if (pid_fd < 0)
-		hv_log(&m.hv, "cannot write %s: %s", m.pid_path,
-		       strerror(-pid_fd));
+		hv_log(&m.hv, "cannot write %s: %s", m.pid_path, strerror(-pid_fd));
 	rc = privcmd_server_open(&m.privcmd, &m.hv, sock_path, m.epoll_fd);
 	if (rc) {
-		hv_log(&m.hv, "cannot listen on %s: %s", sock_path,
-		       strerror(-rc));
+		hv_log(&m.hv, "cannot listen on %s: %s", sock_path, strerror(-rc));
 		return 1;
 	}
-	hv_log(&m.hv,
-	       "xenhv started: kvm backend%s, %u CPUs, pool %llu MiB, privcmd %s",
+	hv_log(&m.hv, "xenhv started: kvm backend%s, %u CPUs, pool %llu MiB, privcmd %s",
 	       m.kvm.split_irqchip ? " (split irqchip)" : "", m.hv.nr_cpus,
 	       (unsigned long long)(mem_bytes >> 20), sock_path);
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "R", 1) != 1)
 			hv_log(&m.hv, "cannot tell the parent we are ready");
 		close(ready_fd);
-		if (!freopen("/dev/null", "r", stdin) ||
-		    !freopen("/dev/null", "w", stdout) ||
+		if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
 		    !freopen("/dev/null", "w", stderr))
 			hv_log(&m.hv, "cannot redirect standard streams");
 	}

@@ -31,8 +31,7 @@ static struct domain *memop_target(struct hc_ctx *ctx, domid_t domid)
 	return d;
 }
 
-static int64_t memop_reservation(struct hc_ctx *ctx, uint64_t cmd,
-				 uint64_t arg)
+static int64_t memop_reservation(struct hc_ctx *ctx, uint64_t cmd, uint64_t arg)
 {
 	struct xen_memory_reservation r;
 	struct domain *d;
@@ -52,8 +51,7 @@ static int64_t memop_reservation(struct hc_ctx *ctx, uint64_t cmd,
 		return -EOPNOTSUPP;
 	nr = 1ull << r.extent_order;
 	for (i = 0; i < r.nr_extents; i++) {
-		uint64_t slot = (uint64_t)(uintptr_t)r.extent_start.p +
-				i * sizeof(xen_pfn_t);
+		uint64_t slot = (uint64_t)(uintptr_t)r.extent_start.p + i * sizeof(xen_pfn_t);
 
 		if (copy_from_guest(ctx, &gfn, slot, sizeof(gfn)))
 			return i ? (int64_t)i : -EFAULT;
@@ -66,20 +64,18 @@ static int64_t memop_reservation(struct hc_ctx *ctx, uint64_t cmd,
 			rc = domain_populate(d, gfn, nr);
 		if (rc) {
 			if (!i && rc == -ENOMEM)
-				hv_log(ctx->hv,
-				       "domain %u: cannot populate %llu pages: %s",
+				hv_log(ctx->hv, "domain %u: cannot populate %llu pages: %s",
 				       d->domid, (unsigned long long)nr,
-				       d->mem.tot_pages + nr > d->mem.max_pages ?
-					       "over its max_mem" :
-					       "memory pool exhausted");
+				       d->mem.tot_pages + nr > d->mem.max_pages
+					       ? "over its max_mem"
+					       : "memory pool exhausted");
 			return i ? (int64_t)i : rc;
 		}
 	}
 	return (int64_t)i;
 }
 
-static int64_t memop_memory_map(struct hc_ctx *ctx, uint64_t cmd,
-				uint64_t arg)
+static int64_t memop_memory_map(struct hc_ctx *ctx, uint64_t cmd, uint64_t arg)
 {
 	struct xen_memory_map map;
 	struct {
@@ -99,13 +95,11 @@ static int64_t memop_memory_map(struct hc_ctx *ctx, uint64_t cmd,
 		if (map.nr_entries < d->memory_map_entries)
 			return -EINVAL;
 		bytes = d->memory_map_entries * sizeof(struct e820entry);
-		if (bytes && copy_to_guest(ctx,
-					   (uint64_t)(uintptr_t)map.buffer.p,
-					   d->memory_map, bytes))
+		if (bytes &&
+		    copy_to_guest(ctx, (uint64_t)(uintptr_t)map.buffer.p, d->memory_map, bytes))
 			return -EFAULT;
 		map.nr_entries = d->memory_map_entries;
-		return copy_to_guest(ctx, arg, &map, sizeof(map)) ? -EFAULT :
-								    0;
+		return copy_to_guest(ctx, arg, &map, sizeof(map)) ? -EFAULT : 0;
 	}
 	/* XENMEM_set_memory_map: the toolstack gives a domain its map. */
 	if (ctx->vcpu)
@@ -121,9 +115,7 @@ static int64_t memop_memory_map(struct hc_ctx *ctx, uint64_t cmd,
 	entries = malloc(bytes ? bytes : 1);
 	if (!entries)
 		return -ENOMEM;
-	if (bytes && copy_from_guest(ctx, entries,
-				     (uint64_t)(uintptr_t)fmap.map.buffer.p,
-				     bytes)) {
+	if (bytes && copy_from_guest(ctx, entries, (uint64_t)(uintptr_t)fmap.map.buffer.p, bytes)) {
 		free(entries);
 		return -EFAULT;
 	}

@@ -98,9 +98,8 @@ static int privcmd_send_all(int fd, const uint8_t *data, size_t len, int passfd)
 	return 0;
 }
 
-static int privcmd_reply(struct privcmd_conn *c, const struct privcmd_hdr *req,
-			 int64_t ret, const uint8_t *payload, size_t plen,
-			 int passfd)
+static int privcmd_reply(struct privcmd_conn *c, const struct privcmd_hdr *req, int64_t ret,
+			 const uint8_t *payload, size_t plen, int passfd)
 {
 	struct privcmd_hdr hdr = {
 		.magic = PRIVCMD_MAGIC,
@@ -125,8 +124,7 @@ static int privcmd_reply(struct privcmd_conn *c, const struct privcmd_hdr *req,
 	return rc;
 }
 
-static int privcmd_do_hypercall(struct privcmd_conn *c,
-				const struct privcmd_hdr *hdr,
+static int privcmd_do_hypercall(struct privcmd_conn *c, const struct privcmd_hdr *hdr,
 				const uint8_t *body, size_t len)
 {
 	struct xenhv *hv = c->server->hv;
@@ -173,8 +171,7 @@ out:
 	return rc;
 }
 
-static int privcmd_do_map_foreign(struct privcmd_conn *c,
-				  const struct privcmd_hdr *hdr,
+static int privcmd_do_map_foreign(struct privcmd_conn *c, const struct privcmd_hdr *hdr,
 				  const uint8_t *body, size_t len)
 {
 	struct xenhv *hv = c->server->hv;
@@ -215,8 +212,7 @@ static int privcmd_do_map_foreign(struct privcmd_conn *c,
 		rc = privcmd_reply(c, hdr, -errno, NULL, 0, -1);
 		goto out;
 	}
-	rc = privcmd_reply(c, hdr, 0, (const uint8_t *)frames,
-			   req.nr * sizeof(*frames), memfd);
+	rc = privcmd_reply(c, hdr, 0, (const uint8_t *)frames, req.nr * sizeof(*frames), memfd);
 out:
 	if (memfd >= 0)
 		close(memfd);
@@ -228,9 +224,8 @@ out:
  * Host ends of event channels (events.h): an attach takes the two eventfds
  * that came with its bytes; a detach gives the port's eventfds up.
  */
-static int privcmd_do_evtchn(struct privcmd_conn *c,
-			     const struct privcmd_hdr *hdr, const uint8_t *body,
-			     size_t len)
+static int privcmd_do_evtchn(struct privcmd_conn *c, const struct privcmd_hdr *hdr,
+			     const uint8_t *body, size_t len)
 {
 	struct privcmd_evtchn_attach req;
 	int rc = privcmd_parse_evtchn_attach(body, len, &req);
@@ -239,18 +234,15 @@ static int privcmd_do_evtchn(struct privcmd_conn *c,
 	if (rc)
 		return rc;
 	if (hdr->type == PRIVCMD_MSG_EVTCHN_DETACH)
-		return privcmd_reply(c, hdr,
-				     hv_hostport_detach(c->server->hv, c,
-							req.port),
-				     NULL, 0, -1);
+		return privcmd_reply(c, hdr, hv_hostport_detach(c->server->hv, c, req.port), NULL,
+				     0, -1);
 	if (c->nr_fds < 2)
 		return privcmd_reply(c, hdr, -EBADF, NULL, 0, -1);
 	fds[0] = c->fds[0];
 	fds[1] = c->fds[1];
 	c->nr_fds -= 2;
 	memmove(c->fds, c->fds + 2, c->nr_fds * sizeof(int));
-	rc = hv_hostport_attach(c->server->hv, c->server->epoll_fd, c,
-				req.port, fds);
+	rc = hv_hostport_attach(c->server->hv, c->server->epoll_fd, c, req.port, fds);
 	if (fds[0] >= 0)
 		close(fds[0]);
 	if (fds[1] >= 0)
@@ -276,16 +268,13 @@ static int privcmd_conn_process(struct privcmd_conn *c)
 		body = c->buf + used + sizeof(hdr);
 		switch (hdr.type) {
 		case PRIVCMD_MSG_HYPERCALL:
-			rc = privcmd_do_hypercall(c, &hdr, body,
-						  hdr.len - sizeof(hdr));
+			rc = privcmd_do_hypercall(c, &hdr, body, hdr.len - sizeof(hdr));
 			break;
 		case PRIVCMD_MSG_MAP_FOREIGN:
-			rc = privcmd_do_map_foreign(c, &hdr, body,
-						    hdr.len - sizeof(hdr));
+			rc = privcmd_do_map_foreign(c, &hdr, body, hdr.len - sizeof(hdr));
 			break;
 		default:
-			rc = privcmd_do_evtchn(c, &hdr, body,
-					       hdr.len - sizeof(hdr));
+			rc = privcmd_do_evtchn(c, &hdr, body, hdr.len - sizeof(hdr));
 			break;
 		}
 		if (rc)
@@ -301,12 +290,12 @@ static int privcmd_conn_process(struct privcmd_conn *c)
 }
 
 /* recv, keeping descriptors passed with the bytes (at most a few). */
-static ssize_t privcmd_conn_recv(struct privcmd_conn *c, void *buf,
-				 size_t len)
+static ssize_t privcmd_conn_recv(struct privcmd_conn *c, void *buf, size_t len)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * PRIVCMD_CONN_FDS)];
 	struct iovec iov = { buf, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
@@ -374,8 +363,7 @@ fail:
 static void privcmd_listen_event(struct hv_watch *w, uint32_t events)
 {
 	struct privcmd_server *s =
-		(struct privcmd_server *)((char *)w -
-					  offsetof(struct privcmd_server, listen));
+		(struct privcmd_server *)((char *)w - offsetof(struct privcmd_server, listen));
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct privcmd_conn *c;
 	int fd;
@@ -407,8 +395,7 @@ static void privcmd_listen_event(struct hv_watch *w, uint32_t events)
 	s->nr_conns++;
 }
 
-int privcmd_server_open(struct privcmd_server *s, struct xenhv *hv,
-			const char *path, int epoll_fd)
+int privcmd_server_open(struct privcmd_server *s, struct xenhv *hv, const char *path, int epoll_fd)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };

@@ -21,8 +21,7 @@ struct privcmd_server {
 	char *path;
 };
 
-int privcmd_server_open(struct privcmd_server *s, struct xenhv *hv,
-			const char *path, int epoll_fd);
+int privcmd_server_open(struct privcmd_server *s, struct xenhv *hv, const char *path, int epoll_fd);
 void privcmd_server_close(struct privcmd_server *s);
 
 #endif

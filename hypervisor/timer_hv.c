@@ -289,8 +289,7 @@ static void timers_fire(struct xenhv *hv, uint64_t key)
 		return;
 	/* Level-triggered: consume the expiry (also when dying), then decide anew. */
 	if (read(v->timer->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		hv_log(hv, "domain %u vcpu %u: timerfd read: %s", d->domid, v->id,
-		       strerror(errno));
+		hv_log(hv, "domain %u vcpu %u: timerfd read: %s", d->domid, v->id, strerror(errno));
 	v->timer->armed_host_ns = 0;
 	if (!d->dying)
 		vcpu_timer_update(v);
@@ -503,8 +502,8 @@ int vcpu_timer_create(struct vcpu *v)
 	if (!t)
 		return -ENOMEM;
 	/* PVH and HVM vCPUs start without a periodic timer, as on Xen. */
-	timer_vcpu_init(&t->timers, v->domain->type == DOMAIN_TYPE_PV ?
-					    TIMER_PV_DEFAULT_PERIOD_NS : 0);
+	timer_vcpu_init(&t->timers,
+			v->domain->type == DOMAIN_TYPE_PV ? TIMER_PV_DEFAULT_PERIOD_NS : 0);
 	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (t->fd < 0) {
 		rc = -errno;

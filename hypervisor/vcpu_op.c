@@ -13,8 +13,7 @@
 #include "hypercall.h"
 #include "timer_hv.h"
 
-static int64_t vcpu_op_initialise(struct hc_ctx *ctx, unsigned int id,
-				  uint64_t arg)
+static int64_t vcpu_op_initialise(struct hc_ctx *ctx, unsigned int id, uint64_t arg)
 {
 	struct vcpu_hvm_context hctx;
 	struct vcpu *v;
@@ -84,10 +83,7 @@ int64_t do_vcpu_op(struct hc_ctx *ctx, const uint64_t *args)
 	case VCPUOP_get_runstate_info:
 		if (!v)
 			return -ENOENT;
-		return copy_to_guest(ctx, args[2], &v->runstate,
-				     sizeof(v->runstate)) ?
-			       -EFAULT :
-			       0;
+		return copy_to_guest(ctx, args[2], &v->runstate, sizeof(v->runstate)) ? -EFAULT : 0;
 	case VCPUOP_register_runstate_memory_area:
 		if (!v)
 			return -ENOENT;
@@ -107,8 +103,7 @@ int64_t do_vcpu_op(struct hc_ctx *ctx, const uint64_t *args)
 			return -ENOENT;
 		if (copy_from_guest(ctx, &info, args[2], sizeof(info)))
 			return -EFAULT;
-		if (info.offset > 4096 - sizeof(struct vcpu_info) ||
-		    info.rsvd)
+		if (info.offset > 4096 - sizeof(struct vcpu_info) || info.rsvd)
 			return -EINVAL;
 		if (v->vcpu_info_registered)
 			return -EINVAL; /* Xen: once */
@@ -120,7 +115,8 @@ int64_t do_vcpu_op(struct hc_ctx *ctx, const uint64_t *args)
 		v->vcpu_info_registered = true;
 		if (!d->evtchn)
 			return 0;
-		return vcpu_op_move_vcpu_info(v, memory_gpa_ptr(&d->mem, (info.mfn << 12) + info.offset,
+		return vcpu_op_move_vcpu_info(v, memory_gpa_ptr(&d->mem,
+								(info.mfn << 12) + info.offset,
 								sizeof(struct vcpu_info)));
 	}
 	return -ENOSYS;

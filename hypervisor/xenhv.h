@@ -99,8 +99,7 @@ struct hv_backend_ops {
 	int (*domain_create)(struct domain *d);
 	void (*domain_destroy)(struct domain *d);
 	/* Make guest-physical [gfn, gfn+nr) map memfd offset gfn<<12, or unmap it. */
-	int (*memory_map)(struct domain *d, uint64_t gfn, uint64_t nr,
-			  bool map);
+	int (*memory_map)(struct domain *d, uint64_t gfn, uint64_t nr, bool map);
 	int (*vcpu_create)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
 	int (*vcpu_run)(struct vcpu *v, struct vcpu_exit *exit);
@@ -110,14 +109,11 @@ struct hv_backend_ops {
 	/* Complete an MSR exit: error injects #GP, else data is the read value. */
 	void (*vcpu_msr_done)(struct vcpu *v, bool error, uint64_t data);
 	/* The PVH/HVM entry state of VCPUOP_initialise / setvcpucontext. */
-	int (*vcpu_set_hvm_context)(struct vcpu *v,
-				    const struct vcpu_hvm_context *ctx);
+	int (*vcpu_set_hvm_context)(struct vcpu *v, const struct vcpu_hvm_context *ctx);
 	/* Optional: the vCPU's state as a 64-bit HVM context (paused vCPU). */
-	int (*vcpu_get_hvm_context)(struct vcpu *v,
-				    struct vcpu_hvm_context *ctx);
+	int (*vcpu_get_hvm_context)(struct vcpu *v, struct vcpu_hvm_context *ctx);
 	/* Optional (grants): map host page at guest frame gfn, or unmap it. */
-	int (*memory_alias)(struct domain *d, uint64_t gfn, void *page,
-			    bool map);
+	int (*memory_alias)(struct domain *d, uint64_t gfn, void *page, bool map);
 	/* Optional (events.h): the callback vector to a running vCPU. */
 	void (*vcpu_inject_vector)(struct vcpu *v, uint8_t vector);
 	/*
@@ -244,8 +240,7 @@ struct xenhv {
 uint64_t xenhv_now_ns(void);
 
 /* log.c: log lines go to the log file, stderr in -F, and the console ring. */
-void hv_log(struct xenhv *hv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void hv_log(struct xenhv *hv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line already in the console ring: to the log file and stderr only. */
 void hv_log_line(struct xenhv *hv, const char *line);
 int hv_log_open(const char *path, bool to_stderr);

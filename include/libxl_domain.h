@@ -63,8 +63,7 @@ int libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid);
 /* Ask the guest (control/shutdown) to power off or reboot. */
 int libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid);
 int libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid);
-int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
-			const char *new_name);
+int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name, const char *new_name);
 /*
  * Keeps a dead domain out of the way of its successor (on_*=rename-restart),
  * as Xen: renamed "<info->name><name_suffix>", given new_uuid (its /vm/

@@ -19,19 +19,15 @@ extern "C" {
 typedef struct xengntdev_handle xengnttab_handle;
 struct xentoollog_logger;
 
-xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger,
-				 unsigned int open_flags);
+xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger, unsigned int open_flags);
 int xengnttab_close(xengnttab_handle *xgt);
 int xengnttab_fd(xengnttab_handle *xgt);
-void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
-			      uint32_t ref, int prot);
-void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count,
-			       uint32_t *domids, uint32_t *refs, int prot);
-void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count,
-				      uint32_t domid, uint32_t *refs,
-				      int prot);
-int xengnttab_unmap(xengnttab_handle *xgt, void *start_address,
-		    uint32_t count);
+void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot);
+void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t *domids,
+			       uint32_t *refs, int prot);
+void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t domid,
+				      uint32_t *refs, int prot);
+int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count);
 int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants);
 
 struct xengnttab_grant_copy_segment {

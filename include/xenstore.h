@@ -77,12 +77,10 @@ const char *xs_daemon_tdb(void);
 bool xs_write_all(int fd, const void *data, unsigned int len);
 
 /* Convert strings to permissions.  False if a problem. */
-bool xs_strings_to_perms(struct xs_permissions *perms, unsigned int num,
-			 const char *strings);
+bool xs_strings_to_perms(struct xs_permissions *perms, unsigned int num, const char *strings);
 
 /* Convert permissions to a string (up to len MAX_STRLEN(unsigned int)+1). */
-bool xs_perm_to_string(const struct xs_permissions *perm, char *buffer,
-		       size_t buf_len);
+bool xs_perm_to_string(const struct xs_permissions *perm, char *buffer, size_t buf_len);
 
 /* Given a string and a length, count how many strings (nul terms). */
 unsigned int xs_count_strings(const char *strings, unsigned int len);
@@ -118,17 +116,15 @@ void xs_daemon_destroy_postfork(struct xs_handle *);
 
 /* Get contents of a directory.  Returns a malloced array: call free() on
  * it after use.  Num indicates size.  NULL (errno set) on failure. */
-char **xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path,
-		    unsigned int *num);
+char **xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *num);
 
 /* Get the value of a single file, nul terminated.  Returns a malloced
  * value: call free() on it after use.  len indicates length in bytes. */
-void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
-	      unsigned int *len);
+void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len);
 
 /* Write the value of a single file.  False on failure. */
-bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path,
-	      const void *data, unsigned int len);
+bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path, const void *data,
+	      unsigned int len);
 
 /* Create a new directory.  False on failure, or success if it exists. */
 bool xs_mkdir(struct xs_handle *h, xs_transaction_t t, const char *path);
@@ -143,14 +139,12 @@ bool xs_restrict(struct xs_handle *h, unsigned domid);
 
 /* Get permissions of node (first element is owner, first perms is "other").
  * Returns malloced array, or NULL: call free() after use. */
-struct xs_permissions *xs_get_permissions(struct xs_handle *h,
-					  xs_transaction_t t, const char *path,
+struct xs_permissions *xs_get_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
 					  unsigned int *num);
 
 /* Set permissions of node (must be owner).  Returns false on failure. */
-bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t,
-			const char *path, struct xs_permissions *perms,
-			unsigned int num_perms);
+bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
+			struct xs_permissions *perms, unsigned int num_perms);
 
 /* Watch a node for changes (poll on fd to detect, or call read_watch()).
  * When the node (or any child) changes, fd will become readable.  Token is
@@ -185,13 +179,12 @@ bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort);
 /* Introduce a new domain.  This tells the store daemon about a shared
  * memory page, event channel and store path associated with a domain: the
  * domain uses these to communicate. */
-bool xs_introduce_domain(struct xs_handle *h, unsigned int domid,
-			 unsigned long mfn, unsigned int eventchn);
+bool xs_introduce_domain(struct xs_handle *h, unsigned int domid, unsigned long mfn,
+			 unsigned int eventchn);
 
 /* Set the target of a domain.  This tells the store daemon that a domain
  * is targeting another one, so it should let it tinker with it. */
-bool xs_set_target(struct xs_handle *h, unsigned int domid,
-		   unsigned int target);
+bool xs_set_target(struct xs_handle *h, unsigned int domid, unsigned int target);
 
 /* Resume a domain.  Clear the shutdown flag for this domain in the store. */
 bool xs_resume_domain(struct xs_handle *h, unsigned int domid);
@@ -210,11 +203,9 @@ bool xs_path_is_subpath(const char *parent, const char *child);
 /* Return whether the domain specified has been introduced to xenstored. */
 bool xs_is_domain_introduced(struct xs_handle *h, unsigned int domid);
 
-char *xs_control_command(struct xs_handle *h, const char *cmd, void *data,
-			 unsigned int len);
+char *xs_control_command(struct xs_handle *h, const char *cmd, void *data, unsigned int len);
 /* Deprecated: use xs_control_command() instead. */
-char *xs_debug_command(struct xs_handle *h, const char *cmd, void *data,
-		       unsigned int len);
+char *xs_debug_command(struct xs_handle *h, const char *cmd, void *data, unsigned int len);
 
 int xs_suspend_evtchn_port(int domid);
 

@@ -37,8 +37,7 @@ struct xengntdev_handle {
 	struct xengnttab_mapping *maps;
 };
 
-xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger,
-				 unsigned int open_flags)
+xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger, unsigned int open_flags)
 {
 	xengnttab_handle *xgt = calloc(1, sizeof(*xgt));
 
@@ -59,19 +58,16 @@ xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger,
 	return xgt;
 }
 
-static long xengnttab_op(xengnttab_handle *xgt, unsigned int cmd, void *ops,
-			 size_t size, uint32_t count)
+static long xengnttab_op(xengnttab_handle *xgt, unsigned int cmd, void *ops, size_t size,
+			 uint32_t count)
 {
-	struct privcmd_buf buf = xc_buf(ops, size,
-					PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
+	struct privcmd_buf buf = xc_buf(ops, size, PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
 	uint64_t args[5] = { cmd, (uint64_t)(uintptr_t)ops, count };
 
-	return xc_hypercall(xgt->xch, __HYPERVISOR_grant_table_op, args, &buf,
-			    1);
+	return xc_hypercall(xgt->xch, __HYPERVISOR_grant_table_op, args, &buf, 1);
 }
 
-static void xengnttab_release(xengnttab_handle *xgt,
-			      const grant_handle_t *handles, uint32_t count)
+static void xengnttab_release(xengnttab_handle *xgt, const grant_handle_t *handles, uint32_t count)
 {
 	struct gnttab_unmap_grant_ref *ops = calloc(count, sizeof(*ops));
 	uint32_t i;
@@ -80,8 +76,7 @@ static void xengnttab_release(xengnttab_handle *xgt,
 		return;
 	for (i = 0; i < count; i++)
 		ops[i].handle = handles[i];
-	xengnttab_op(xgt, GNTTABOP_unmap_grant_ref, ops,
-		     count * sizeof(*ops), count);
+	xengnttab_op(xgt, GNTTABOP_unmap_grant_ref, ops, count * sizeof(*ops), count);
 	free(ops);
 }
 
@@ -115,8 +110,8 @@ static int xengnttab_status_errno(int16_t status)
 	}
 }
 
-void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count,
-			       uint32_t *domids, uint32_t *refs, int prot)
+void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t *domids,
+			       uint32_t *refs, int prot)
 {
 	struct gnttab_map_grant_ref *ops = NULL;
 	struct xengnttab_mapping *m = NULL;
@@ -146,13 +141,11 @@ void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count,
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
-		ops[i].flags = GNTMAP_host_map |
-			       (prot & PROT_WRITE ? 0 : GNTMAP_readonly);
+		ops[i].flags = GNTMAP_host_map | (prot & PROT_WRITE ? 0 : GNTMAP_readonly);
 		ops[i].ref = refs[i];
 		ops[i].dom = (domid_t)domids[i];
 	}
-	if (xengnttab_op(xgt, GNTTABOP_map_grant_ref, ops,
-			 count * sizeof(*ops), count) < 0) {
+	if (xengnttab_op(xgt, GNTTABOP_map_grant_ref, ops, count * sizeof(*ops), count) < 0) {
 		err = errno;
 		goto out;
 	}
@@ -166,8 +159,7 @@ void *xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count,
 	}
 	if (err)
 		goto out;
-	addr = xc_map_foreign_bulk(xgt->xch, domids[0], prot, gfns, errs,
-				   count);
+	addr = xc_map_foreign_bulk(xgt->xch, domids[0], prot, gfns, errs, count);
 	if (!addr) {
 		err = errno;
 		goto out;
@@ -198,15 +190,13 @@ out:
 	return addr;
 }
 
-void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
-			      uint32_t ref, int prot)
+void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot)
 {
 	return xengnttab_map_grant_refs(xgt, 1, &domid, &ref, prot);
 }
 
-void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count,
-				      uint32_t domid, uint32_t *refs,
-				      int prot)
+void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t domid,
+				      uint32_t *refs, int prot)
 {
 	uint32_t *domids = calloc(count ? count : 1, sizeof(*domids));
 	uint32_t i;
@@ -226,8 +216,7 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count,
 	return addr;
 }
 
-int xengnttab_unmap(xengnttab_handle *xgt, void *start_address,
-		    uint32_t count)
+int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
 {
 	struct xengnttab_mapping **pp, *m;
 
@@ -267,8 +256,8 @@ struct copy_batch {
 	unsigned int used;
 };
 
-static int copy_local(struct copy_batch *b, struct gnttab_copy_ptr *p,
-		      void *virt, uint16_t len, bool source)
+static int copy_local(struct copy_batch *b, struct gnttab_copy_ptr *p, void *virt, uint16_t len,
+		      bool source)
 {
 	uint16_t off = (uint16_t)((uintptr_t)virt & (XC_PAGE_SIZE - 1));
 	uint8_t *page;
@@ -284,8 +273,7 @@ static int copy_local(struct copy_batch *b, struct gnttab_copy_ptr *p,
 	return 0;
 }
 
-static void copy_foreign(struct gnttab_copy_ptr *p,
-			 const union xengnttab_copy_ptr *seg)
+static void copy_foreign(struct gnttab_copy_ptr *p, const union xengnttab_copy_ptr *seg)
 {
 	p->u.ref = seg->foreign.ref;
 	p->domid = seg->foreign.domid;
@@ -302,8 +290,8 @@ int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
 	int rc = 0;
 
 	/* Pages of their own: bounce buffers must not overlap the caller's. */
-	ops = mmap(NULL, (XENGNTTAB_COPY_PAGES + 1) << XC_PAGE_SHIFT,
-		   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ops = mmap(NULL, (XENGNTTAB_COPY_PAGES + 1) << XC_PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ops == MAP_FAILED)
 		return -1;
 	b.scratch = (uint8_t *)ops + XC_PAGE_SIZE;
@@ -312,8 +300,7 @@ int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
 		unsigned int n = 0, i;
 
 		b.used = 0;
-		while (done + n < count &&
-		       n < XC_PAGE_SIZE / sizeof(*ops)) {
+		while (done + n < count && n < XC_PAGE_SIZE / sizeof(*ops)) {
 			xengnttab_grant_copy_segment_t *s = &segs[done + n];
 			bool sgref = s->flags & GNTCOPY_source_gref;
 			bool dgref = s->flags & GNTCOPY_dest_gref;
@@ -325,27 +312,22 @@ int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
 			if (sgref)
 				copy_foreign(&ops[n].source, &s->source);
 			else
-				copy_local(&b, &ops[n].source, s->source.virt,
-					   s->len, true);
+				copy_local(&b, &ops[n].source, s->source.virt, s->len, true);
 			if (dgref)
 				copy_foreign(&ops[n].dest, &s->dest);
 			else
-				copy_local(&b, &ops[n].dest, s->dest.virt,
-					   s->len, false);
+				copy_local(&b, &ops[n].dest, s->dest.virt, s->len, false);
 			ops[n].len = s->len;
 			ops[n].flags = s->flags;
 			n++;
 		}
-		bufs[0] = xc_buf(ops, n * sizeof(ops[0]),
-				 PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
+		bufs[0] = xc_buf(ops, n * sizeof(ops[0]), PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
 		for (i = 0; i < b.used; i++)
-			bufs[i + 1] = xc_buf(b.scratch +
-						     ((size_t)i << XC_PAGE_SHIFT),
-					     XC_PAGE_SIZE,
+			bufs[i + 1] = xc_buf(b.scratch + ((size_t)i << XC_PAGE_SHIFT), XC_PAGE_SIZE,
 					     PRIVCMD_BUF_IN | PRIVCMD_BUF_OUT);
 		args[2] = n;
-		if (xc_hypercall(xgt->xch, __HYPERVISOR_grant_table_op, args,
-				 bufs, b.used + 1) < 0) {
+		if (xc_hypercall(xgt->xch, __HYPERVISOR_grant_table_op, args, bufs, b.used + 1) <
+		    0) {
 			rc = -1;
 			break;
 		}
@@ -353,11 +335,9 @@ int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
 			xengnttab_grant_copy_segment_t *s = &segs[done + i];
 
 			s->status = ops[i].status;
-			if (s->status == GNTST_okay &&
-			    !(s->flags & GNTCOPY_dest_gref))
+			if (s->status == GNTST_okay && !(s->flags & GNTCOPY_dest_gref))
 				memcpy(s->dest.virt,
-				       (uint8_t *)(uintptr_t)(ops[i].dest.u.gmfn
-							      << XC_PAGE_SHIFT) +
+				       (uint8_t *)(uintptr_t)(ops[i].dest.u.gmfn << XC_PAGE_SHIFT) +
 					       ops[i].dest.offset,
 				       s->len);
 		}

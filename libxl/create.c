@@ -152,8 +152,8 @@ retry:
 
 		free(path);
 		path = libxl__sprintf("%s/cpu/%d/availability", dom, i);
-		if (!path || !xs_make_node(xsh, t, path, online ? "online" : "offline", domid,
-					   false))
+		if (!path ||
+		    !xs_make_node(xsh, t, path, online ? "online" : "offline", domid, false))
 			goto abort;
 	}
 	if (!xs_write(xsh, t, libxl_path, "", 0) ||
@@ -221,10 +221,8 @@ static int domain_publish_rings(libxl_ctx *ctx, uint32_t domid, uint64_t store_p
 	};
 	char *frontend = libxl__sprintf("%s/console", dom);
 	const struct xs_node backend_nodes[] = {
-		{ "frontend", frontend, false },
-		{ "frontend-id", domid_s, false },
-		{ "online", "1", false },
-		{ "state", "1", false },
+		{ "frontend", frontend, false }, { "frontend-id", domid_s, false },
+		{ "online", "1", false },	 { "state", "1", false },
 		{ "protocol", "vt100", false },
 	};
 
@@ -411,8 +409,7 @@ int libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config, uint3
 	}
 	store_port = xc_evtchn_alloc_unbound(xch, id, 0);
 	console_port = store_port < 0 ? -1 : xc_evtchn_alloc_unbound(xch, id, 0);
-	if (console_port < 0 ||
-	    xc_hvm_param_set(xch, id, HVM_PARAM_STORE_EVTCHN, store_port) < 0 ||
+	if (console_port < 0 || xc_hvm_param_set(xch, id, HVM_PARAM_STORE_EVTCHN, store_port) < 0 ||
 	    xc_hvm_param_set(xch, id, HVM_PARAM_CONSOLE_EVTCHN, console_port) < 0) {
 		LIBXL__ERR(ctx, "setting up the event channels of domain %u: %s", id,
 			   strerror(errno));

@@ -378,8 +378,7 @@ int libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid)
 	return domain_pvcontrol_write(ctx, domid, "reboot");
 }
 
-int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
-			const char *new_name)
+int libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name, const char *new_name)
 {
 	struct xs_handle *xsh = libxl__xsh(ctx);
 	char *path = NULL, *vm = NULL, *vmname = NULL, *current = NULL;

@@ -47,7 +47,8 @@ size_t pvh_cpuid_leaves(struct pvh_cpuid_leaf *out, size_t max, unsigned int dom
 		{ XEN_CPUID_LEAF(3), 0, 0, 0, tsc_khz, 0, true },
 		{ XEN_CPUID_LEAF(3), 1, 0, 0, 0, 0, true },
 		{ XEN_CPUID_LEAF(3), 2, tsc_khz, 0, 0, 0, true },
-		{ XEN_CPUID_LEAF(4), 0, XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT |
+		{ XEN_CPUID_LEAF(4), 0,
+		  XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT |
 			  XEN_HVM_CPUID_UPCALL_VECTOR,
 		  vcpu_id, domid, 0, false },
 		/* PV-specific leaf: nothing for PVH. */

@@ -131,7 +131,8 @@ static uint64_t rng(void)
 
 static void mutate(struct input *in)
 {
-	static const uint8_t boundary[] = { 0, 1, 0x7f, 0x80, 0xff, '/', '\0', '"', '\n', '[', ']', ',', '=' };
+	static const uint8_t boundary[] = { 0,	 1,    0x7f, 0x80, 0xff, '/', '\0',
+					    '"', '\n', '[',  ']',  ',',	 '=' };
 	size_t rounds = 1 + rng() % 8;
 
 	while (rounds--) {
@@ -227,7 +228,8 @@ int main(int argc, char **argv)
 	fuzz.max_len = env_ulong("KXEN_FUZZ_MAX_LEN", 65536);
 	seconds = env_ulong("KXEN_FUZZ_SECONDS", 10);
 	rng_state = fuzz.seed | 1;
-	snprintf(corpus, sizeof(corpus), "%s/tests/fuzz/corpus/%s", srcdir ? srcdir : ".", fuzz.name);
+	snprintf(corpus, sizeof(corpus), "%s/tests/fuzz/corpus/%s", srcdir ? srcdir : ".",
+		 fuzz.name);
 	load_corpus(corpus);
 
 	for (i = 0; i < fuzz.nr_seeds; i++)
@@ -253,8 +255,8 @@ int main(int argc, char **argv)
 			run_one(&work);
 		}
 	}
-	printf("fuzz: %s: %zu seeds, %lu mutated runs in %lu s (seed %lu)\n", fuzz.name, fuzz.nr_seeds,
-	       runs, seconds, fuzz.seed);
+	printf("fuzz: %s: %zu seeds, %lu mutated runs in %lu s (seed %lu)\n", fuzz.name,
+	       fuzz.nr_seeds, runs, seconds, fuzz.seed);
 	for (i = 0; i < fuzz.nr_seeds; i++)
 		free(fuzz.seeds[i].data);
 	free(fuzz.seeds);

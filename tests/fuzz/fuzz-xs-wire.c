@@ -15,8 +15,7 @@
 
 static size_t sink_pending;
 
-static int sink_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr,
-		     const void *payload)
+static int sink_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr, const void *payload)
 {
 	(void)conn;
 	(void)payload;

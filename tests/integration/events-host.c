@@ -37,8 +37,7 @@ static uint64_t now_ns(void)
 }
 
 /* The guest's key, waited for with a watch (bounded). */
-static char *wait_key(struct xs_handle *xsh, unsigned int domid,
-		      const char *key)
+static char *wait_key(struct xs_handle *xsh, unsigned int domid, const char *key)
 {
 	char path[128];
 	uint64_t deadline = now_ns() + (uint64_t)timeout_s * 1000000000ull;
@@ -64,13 +63,11 @@ static char *wait_key(struct xs_handle *xsh, unsigned int domid,
 	}
 	xs_unwatch(xsh, path, "k");
 	if (!val)
-		fprintf(stderr, "events-host: no %s within %d s\n", path,
-			timeout_s);
+		fprintf(stderr, "events-host: no %s within %d s\n", path, timeout_s);
 	return val;
 }
 
-static int do_pingpong(struct xs_handle *xsh, unsigned int domid,
-		       unsigned long rounds)
+static int do_pingpong(struct xs_handle *xsh, unsigned int domid, unsigned long rounds)
 {
 	xenevtchn_handle *xce = NULL;
 	char *val = wait_key(xsh, domid, "data/pingpong-port");
@@ -85,8 +82,7 @@ static int do_pingpong(struct xs_handle *xsh, unsigned int domid,
 		perror("events-host: xenevtchn_open");
 		goto out;
 	}
-	local = xenevtchn_bind_interdomain(xce, domid,
-					   (evtchn_port_t)strtoul(val, NULL, 10));
+	local = xenevtchn_bind_interdomain(xce, domid, (evtchn_port_t)strtoul(val, NULL, 10));
 	if (local < 0) {
 		perror("events-host: xenevtchn_bind_interdomain");
 		goto out;
@@ -116,14 +112,12 @@ static int do_pingpong(struct xs_handle *xsh, unsigned int domid,
 		int port;
 
 		if (poll(&pfd, 1, timeout_s * 1000) != 1) {
-			fprintf(stderr, "events-host: no event %lu within %d s\n",
-				i, timeout_s);
+			fprintf(stderr, "events-host: no event %lu within %d s\n", i, timeout_s);
 			goto out;
 		}
 		port = xenevtchn_pending(xce);
 		if (port != local) {
-			fprintf(stderr, "events-host: pending port %d, want %d\n",
-				port, local);
+			fprintf(stderr, "events-host: pending port %d, want %d\n", port, local);
 			goto out;
 		}
 		xenevtchn_unmask(xce, (evtchn_port_t)port);
@@ -133,8 +127,7 @@ static int do_pingpong(struct xs_handle *xsh, unsigned int domid,
 	}
 	t1 = now_ns();
 	printf("events-host: pingpong rounds=%lu host_rtt_ns=%llu\n", rounds,
-	       rounds > 1 ? (unsigned long long)((t1 - t0) / (rounds - 1)) :
-			    0ull);
+	       rounds > 1 ? (unsigned long long)((t1 - t0) / (rounds - 1)) : 0ull);
 	rc = 0;
 out:
 	if (xce)
@@ -173,20 +166,16 @@ static int do_grant(struct xs_handle *xsh, unsigned int domid)
 		perror("events-host: xengnttab_open");
 		return 1;
 	}
-	page = xengnttab_map_grant_ref(xgt, domid, map_ref,
-				       PROT_READ | PROT_WRITE);
+	page = xengnttab_map_grant_ref(xgt, domid, map_ref, PROT_READ | PROT_WRITE);
 	if (!page)
 		perror("events-host: xengnttab_map_grant_ref");
 	if (check(page != NULL, "map", why, sizeof(why))) {
-		check(!memcmp(page, "guest-wrote-map", 16), "guest-data", why,
-		      sizeof(why));
+		check(!memcmp(page, "guest-wrote-map", 16), "guest-data", why, sizeof(why));
 		memcpy(page, "host-wrote-map", 15);
-		check(xengnttab_unmap(xgt, page, 1) == 0, "unmap", why,
-		      sizeof(why));
+		check(xengnttab_unmap(xgt, page, 1) == 0, "unmap", why, sizeof(why));
 	}
 	/* The console ring's reserved entry, seeded for domain 0 (the builder's). */
-	page = xengnttab_map_grant_ref(xgt, domid, GNTTAB_RESERVED_CONSOLE,
-				       PROT_READ);
+	page = xengnttab_map_grant_ref(xgt, domid, GNTTAB_RESERVED_CONSOLE, PROT_READ);
 	if (check(page != NULL, "reserved-console", why, sizeof(why)))
 		xengnttab_unmap(xgt, page, 1);
 	/* A grant the guest never made must not map. */
@@ -211,18 +200,14 @@ static int do_grant(struct xs_handle *xsh, unsigned int domid)
 	if (xengnttab_grant_copy(xgt, 2, segs) < 0)
 		perror("events-host: xengnttab_grant_copy");
 	else if (check(1, "copy", why, sizeof(why))) {
-		check(segs[0].status == GNTST_okay &&
-			      !memcmp(local, "guest-wrote-copy", 17),
+		check(segs[0].status == GNTST_okay && !memcmp(local, "guest-wrote-copy", 17),
 		      "copy-out", why, sizeof(why));
-		check(segs[1].status == GNTST_okay, "copy-in", why,
-		      sizeof(why));
-		printf("events-host: copy statuses %d %d\n", segs[0].status,
-		       segs[1].status);
+		check(segs[1].status == GNTST_okay, "copy-in", why, sizeof(why));
+		printf("events-host: copy statuses %d %d\n", segs[0].status, segs[1].status);
 	}
 	xengnttab_close(xgt);
 	snprintf(path, sizeof(path), "/local/domain/%u/data/grant-done", domid);
-	if (!xs_write(xsh, XBT_NULL, path, why[0] ? why : "ok",
-		      strlen(why[0] ? why : "ok"))) {
+	if (!xs_write(xsh, XBT_NULL, path, why[0] ? why : "ok", strlen(why[0] ? why : "ok"))) {
 		perror("events-host: xs_write");
 		return 1;
 	}

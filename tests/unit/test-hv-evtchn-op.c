@@ -64,8 +64,8 @@ static int flat_write(void *opaque, uint64_t addr, const void *src, size_t len)
 	return 0;
 }
 
-static int64_t call(struct env *e, bool guest, unsigned int nr, uint64_t a0,
-		    uint64_t a1, uint64_t a2)
+static int64_t call(struct env *e, bool guest, unsigned int nr, uint64_t a0, uint64_t a1,
+		    uint64_t a2)
 {
 	struct guest_access ga = { flat_read, flat_write, e };
 	struct hc_ctx ctx = {
@@ -84,8 +84,7 @@ static int64_t call(struct env *e, bool guest, unsigned int nr, uint64_t a0,
 }
 
 /* An EVTCHNOP with its structure at buf offset 0. */
-static int64_t evtchn_call(struct env *e, bool guest, unsigned int cmd,
-			   void *op, size_t len)
+static int64_t evtchn_call(struct env *e, bool guest, unsigned int cmd, void *op, size_t len)
 {
 	int64_t rc;
 
@@ -102,8 +101,7 @@ static struct shared_info *guest_shinfo(struct env *e)
 
 static int setup(void **state)
 {
-	struct xen_domctl_createdomain cfg = { .flags = XEN_DOMCTL_CDF_hvm,
-					       .max_vcpus = 1 };
+	struct xen_domctl_createdomain cfg = { .flags = XEN_DOMCTL_CDF_hvm, .max_vcpus = 1 };
 	struct xen_add_to_physmap xatp = { .domid = DOMID_SELF,
 					   .space = XENMAPSPACE_shared_info,
 					   .gpfn = SHINFO_GFN };
@@ -123,9 +121,7 @@ static int setup(void **state)
 	assert_non_null(e->hv.events);
 	assert_non_null(e->d->evtchn);
 	memcpy(e->buf, &xatp, sizeof(xatp));
-	assert_int_equal(call(e, true, __HYPERVISOR_memory_op,
-			      XENMEM_add_to_physmap, 0, 0),
-			 0);
+	assert_int_equal(call(e, true, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, 0, 0), 0);
 	*state = e;
 	return 0;
 }
@@ -143,20 +139,15 @@ static int teardown(void **state)
 }
 
 /* The guest's unbound port for domain 0, bound by domain 0: both ends. */
-static void connect_ports(struct env *e, evtchn_port_t *guest_port,
-			  evtchn_port_t *host_port)
+static void connect_ports(struct env *e, evtchn_port_t *guest_port, evtchn_port_t *host_port)
 {
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
 	struct evtchn_bind_interdomain bi;
 
-	assert_int_equal(evtchn_call(e, true, EVTCHNOP_alloc_unbound, &au,
-				     sizeof(au)),
-			 0);
+	assert_int_equal(evtchn_call(e, true, EVTCHNOP_alloc_unbound, &au, sizeof(au)), 0);
 	bi.remote_dom = e->d->domid;
 	bi.remote_port = au.port;
-	assert_int_equal(evtchn_call(e, false, EVTCHNOP_bind_interdomain, &bi,
-				     sizeof(bi)),
-			 0);
+	assert_int_equal(evtchn_call(e, false, EVTCHNOP_bind_interdomain, &bi, sizeof(bi)), 0);
 	*guest_port = au.port;
 	*host_port = bi.local_port;
 }
@@ -175,9 +166,7 @@ static void test_send_reaches_shared_info(void **state)
 	connect_ports(e, &gp, &hp);
 	assert_false(guest_pending(e, gp));
 	send.port = hp;
-	assert_int_equal(evtchn_call(e, false, EVTCHNOP_send, &send,
-				     sizeof(send)),
-			 0);
+	assert_int_equal(evtchn_call(e, false, EVTCHNOP_send, &send, sizeof(send)), 0);
 	assert_true(guest_pending(e, gp));
 	assert_int_equal(guest_shinfo(e)->vcpu_info[0].evtchn_upcall_pending, 1);
 }
@@ -198,9 +187,7 @@ static void test_poll_blocks_and_wakes(void **state)
 	assert_true(e->v->blocked);
 	assert_true(e->v->polling);
 	send.port = hp;
-	assert_int_equal(evtchn_call(e, false, EVTCHNOP_send, &send,
-				     sizeof(send)),
-			 0);
+	assert_int_equal(evtchn_call(e, false, EVTCHNOP_send, &send, sizeof(send)), 0);
 	assert_true(e->v->wake_pending);
 	assert_false(e->v->polling);
 	/* Pending now: a second poll returns at once. */
@@ -212,8 +199,7 @@ static void test_poll_blocks_and_wakes(void **state)
 	/* Too many ports, as Xen. */
 	poll.nr_ports = 129;
 	memcpy(e->buf, &poll, sizeof(poll));
-	assert_int_equal(call(e, true, __HYPERVISOR_sched_op, SCHEDOP_poll, 0, 0),
-			 -EINVAL);
+	assert_int_equal(call(e, true, __HYPERVISOR_sched_op, SCHEDOP_poll, 0, 0), -EINVAL);
 }
 
 static uint64_t efd_read(int fd)
@@ -278,19 +264,14 @@ static void test_bad_arguments(void **state)
 	struct env *e = *state;
 	struct evtchn_send send = { .port = 77 };
 
-	assert_int_equal(call(e, true, __HYPERVISOR_event_channel_op, 99, 0, 0),
-			 -ENOSYS);
-	assert_int_equal(call(e, true, __HYPERVISOR_event_channel_op,
-			      EVTCHNOP_send, 1ull << 40, 0),
+	assert_int_equal(call(e, true, __HYPERVISOR_event_channel_op, 99, 0, 0), -ENOSYS);
+	assert_int_equal(call(e, true, __HYPERVISOR_event_channel_op, EVTCHNOP_send, 1ull << 40, 0),
 			 -EFAULT);
-	assert_int_equal(evtchn_call(e, true, EVTCHNOP_send, &send, sizeof(send)),
-			 -EINVAL);
+	assert_int_equal(evtchn_call(e, true, EVTCHNOP_send, &send, sizeof(send)), -EINVAL);
 	/* A guest has no host mappings to make. */
-	assert_int_equal(call(e, true, __HYPERVISOR_grant_table_op,
-			      GNTTABOP_map_grant_ref, 0, 1),
+	assert_int_equal(call(e, true, __HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, 0, 1),
 			 -EOPNOTSUPP);
-	assert_int_equal(call(e, true, __HYPERVISOR_grant_table_op, 99, 0, 1),
-			 -ENOSYS);
+	assert_int_equal(call(e, true, __HYPERVISOR_grant_table_op, 99, 0, 1), -ENOSYS);
 	/* Grant frames need a backend that can alias pages: not the fake. */
 	assert_int_equal(memop_add_grant_frame(e->d, 0, 100), -EOPNOTSUPP);
 }
@@ -298,8 +279,7 @@ static void test_bad_arguments(void **state)
 static void test_grant_map_and_copy(void **state)
 {
 	struct env *e = *state;
-	struct gnttab_map_grant_ref map = { .flags = GNTMAP_host_map,
-					    .ref = 5 };
+	struct gnttab_map_grant_ref map = { .flags = GNTMAP_host_map, .ref = 5 };
 	struct gnttab_unmap_grant_ref unmap = { 0 };
 	struct gnttab_copy copy = { 0 };
 	uint8_t *frame7 = memory_gpa_ptr(&e->d->mem, 7 << 12, 4096);
@@ -310,8 +290,7 @@ static void test_grant_map_and_copy(void **state)
 	assert_int_equal(gnttab_seed_entry(e->d->gnttab, 5, 0, 7), 0);
 	pthread_mutex_unlock(&e->hv.lock);
 	memcpy(e->buf, &map, sizeof(map));
-	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op,
-			      GNTTABOP_map_grant_ref, 0, 1),
+	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, 0, 1),
 			 0);
 	memcpy(&map, e->buf, sizeof(map));
 	assert_int_equal(map.status, GNTST_okay);
@@ -319,9 +298,8 @@ static void test_grant_map_and_copy(void **state)
 	assert_int_equal(gnttab_entry_pin(e->d->gnttab, 5) != 0, 1);
 	unmap.handle = map.handle;
 	memcpy(e->buf, &unmap, sizeof(unmap));
-	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op,
-			      GNTTABOP_unmap_grant_ref, 0, 1),
-			 0);
+	assert_int_equal(
+		call(e, false, __HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, 0, 1), 0);
 	memcpy(&unmap, e->buf, sizeof(unmap));
 	assert_int_equal(unmap.status, GNTST_okay);
 	assert_int_equal(gnttab_entry_pin(e->d->gnttab, 5), 0);
@@ -335,17 +313,14 @@ static void test_grant_map_and_copy(void **state)
 	copy.flags = GNTCOPY_source_gref;
 	memset(e->buf + 4096, 0, 4096);
 	memcpy(e->buf, &copy, sizeof(copy));
-	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op,
-			      GNTTABOP_copy, 0, 1),
-			 0);
+	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op, GNTTABOP_copy, 0, 1), 0);
 	memcpy(&copy, e->buf, sizeof(copy));
 	assert_int_equal(copy.status, GNTST_okay);
 	assert_memory_equal(e->buf + 4096 + 16, "granted", 8);
 	/* A ref never granted. */
 	map.ref = 6;
 	memcpy(e->buf, &map, sizeof(map));
-	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op,
-			      GNTTABOP_map_grant_ref, 0, 1),
+	assert_int_equal(call(e, false, __HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, 0, 1),
 			 0);
 	memcpy(&map, e->buf, sizeof(map));
 	assert_int_not_equal(map.status, GNTST_okay);
@@ -366,8 +341,8 @@ static void test_hostile_calls(void **state)
 
 	for (i = 0; i < 3000; i++) {
 		bool guest = i & 1;
-		unsigned int nr = (i / 2) % 2 ? __HYPERVISOR_grant_table_op :
-						__HYPERVISOR_event_channel_op;
+		unsigned int nr =
+			(i / 2) % 2 ? __HYPERVISOR_grant_table_op : __HYPERVISOR_event_channel_op;
 		uint64_t cmd, count;
 
 		for (j = 0; j < 64; j++) {
@@ -381,11 +356,9 @@ static void test_hostile_calls(void **state)
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
 		cmd = (seed >> 33) % 16;
 		count = (seed >> 50) % 4;
-		if (nr == __HYPERVISOR_grant_table_op &&
-		    cmd == GNTTABOP_setup_table)
+		if (nr == __HYPERVISOR_grant_table_op && cmd == GNTTABOP_setup_table)
 			count = 1;
-		call(e, guest, nr, cmd, (seed >> 13) % 2 ? 0 : (seed >> 17) % 512,
-		     count);
+		call(e, guest, nr, cmd, (seed >> 13) % 2 ? 0 : (seed >> 17) % 512, count);
 		/* The guest must not have blocked itself for good. */
 		e->v->blocked = false;
 		e->v->polling = false;
@@ -396,27 +369,19 @@ static void test_hostile_calls(void **state)
 	pthread_mutex_unlock(&e->hv.lock);
 	connect_ports(e, &gp, &hp);
 	send.port = hp;
-	assert_int_equal(evtchn_call(e, false, EVTCHNOP_send, &send,
-				     sizeof(send)),
-			 0);
+	assert_int_equal(evtchn_call(e, false, EVTCHNOP_send, &send, sizeof(send)), 0);
 	assert_true(guest_pending(e, gp));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_send_reaches_shared_info,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_poll_blocks_and_wakes,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_host_end_eventfds, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_grant_map_and_copy, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_calls, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_send_reaches_shared_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poll_blocks_and_wakes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_end_eventfds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grant_map_and_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_calls, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

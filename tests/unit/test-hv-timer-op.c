@@ -227,16 +227,17 @@ static void test_bad_requests(void **state)
 	/* Past with VCPU_SSHOTTMR_future: -ETIME, nothing armed. */
 	assert_int_equal(vcpu_op(e, e->v, VCPUOP_set_singleshot_timer, 0, &st, sizeof(st)), -ETIME);
 	/* Another vCPU's singleshot timer: -EINVAL, as Xen; its periodic is fine. */
-	assert_int_equal(vcpu_op(e, e->v, VCPUOP_set_singleshot_timer, 1, &st, sizeof(st)), -EINVAL);
+	assert_int_equal(vcpu_op(e, e->v, VCPUOP_set_singleshot_timer, 1, &st, sizeof(st)),
+			 -EINVAL);
 	assert_int_equal(vcpu_op(e, e->v, VCPUOP_stop_singleshot_timer, 1, NULL, 0), -EINVAL);
 	pt.period_ns = 50000000;
 	assert_int_equal(vcpu_op(e, e->v, VCPUOP_set_periodic_timer, 1, &pt, sizeof(pt)), 0);
 	assert_int_equal(vcpu_op(e, e->v, VCPUOP_stop_periodic_timer, 1, NULL, 0), 0);
 	/* No such vCPU; a bad pointer. */
 	assert_int_equal(vcpu_op(e, e->v, VCPUOP_stop_periodic_timer, 7, NULL, 0), -ENOENT);
-	assert_int_equal(call(e, e->v, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
-			      1ull << 40),
-			 -EFAULT);
+	assert_int_equal(
+		call(e, e->v, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, 1ull << 40),
+		-EFAULT);
 	/* set_timer_op is a guest's, not domain 0's. */
 	assert_int_equal(call(e, NULL, __HYPERVISOR_set_timer_op, 1, 0, 0), -ENOSYS);
 }
@@ -355,8 +356,8 @@ static void test_register_vcpu_info_carries_over(void **state)
 {
 	struct env *e = *state;
 	struct vcpu_register_vcpu_info info = { .mfn = VINFO_GFN, .offset = 64 };
-	struct vcpu_info *moved = memory_gpa_ptr(&e->d->mem, (VINFO_GFN << 12) + 64,
-						 sizeof(*moved));
+	struct vcpu_info *moved =
+		memory_gpa_ptr(&e->d->mem, (VINFO_GFN << 12) + 64, sizeof(*moved));
 	struct shared_info *si = shinfo(e);
 
 	si->vcpu_info[0].evtchn_upcall_mask = 1;

@@ -19,8 +19,7 @@ static int setup(void **state)
 	const char *tmp = getenv("TMPDIR");
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test-xenstored-persist.XXXXXX",
-		 tmp ? tmp : P_tmpdir);
+	snprintf(dir, sizeof(dir), "%s/test-xenstored-persist.XXXXXX", tmp ? tmp : P_tmpdir);
 	return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -47,15 +46,13 @@ static void dump(struct xsd *xsd, const char *path, FILE *out)
 	assert_non_null(n);
 	fprintf(out, "%s=%.*s", path, (int)n->value_len, xs_node_value(n));
 	for (i = 0; i < n->nperms; i++)
-		fprintf(out, " %u:%u", xs_node_perms(n)[i].id,
-			xs_node_perms(n)[i].perms);
+		fprintf(out, " %u:%u", xs_node_perms(n)[i].id, xs_node_perms(n)[i].perms);
 	fputc('\n', out);
 	while (off < n->children_len) {
 		const char *name = n->children + off;
 
 		off += strlen(name) + 1;
-		snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "",
-			 name);
+		snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "", name);
 		dump(xsd, child, out);
 	}
 }

@@ -159,8 +159,7 @@ static void test_directory_part(void **state)
 		off = strlen(m->body) + 1;
 		total += m->hdr.len - off;
 		fake_clear(f);
-		if (m->hdr.len >= 2 && !m->body[m->hdr.len - 1] &&
-		    !m->body[m->hdr.len - 2])
+		if (m->hdr.len >= 2 && !m->body[m->hdr.len - 1] && !m->body[m->hdr.len - 2])
 			break;
 	}
 	assert_true(parts > 1);

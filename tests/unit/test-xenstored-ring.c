@@ -228,6 +228,125 @@ static void test_ring_oversized(void **state)
 	xsd_ring_free(ring);
 }
 
+/*
+ * Outstanding quota as Xen counts it: a request is outstanding until its
+ * reply left for the ring; at 20 the guest's requests stay unread, and
+ * reading resumes as the guest consumes its replies.
+ */
+static void test_ring_outstanding(void **state)
+{
+	struct xsd_ring *ring = xsd_ring_new(&xsd, 4, page, kick, NULL);
+	struct fake *d0 = fake_new(&xsd, 0);
+	char body[XENSTORE_PAYLOAD_MAX + 1], req[600];
+	struct xsd_sockmsg hdr;
+	unsigned int i, got = 0;
+
+	(void)state;
+	memcpy(req, "/local/domain/4/v", 18);
+	memset(req + 18, 'x', 500);
+	fake_raw(d0, XS_WRITE, 0, req, 518);
+	expect_ok(d0);
+	fake_raw(d0, XS_SET_PERMS, 0, "/local/domain/4/v\0n4\0", 21);
+	expect_ok(d0);
+	for (i = 0; i < 25; i++)
+		guest_request(XS_READ, "/local/domain/4/v", 18);
+	assert_int_equal(xsd_ring_handle(ring), 0);
+	/* One reply fits the ring; 20 more are outstanding, 4 unread. */
+	assert_int_equal(page->req_prod - page->req_cons, 4 * (16 + 18));
+	assert_int_equal(xsd_domain_find(&xsd, 4)->nr_outstanding, 20);
+	while (got < 25) {
+		guest_reply(&hdr, body);
+		assert_int_equal(hdr.type, XS_READ);
+		assert_int_equal(hdr.len, 500);
+		got++;
+		assert_int_equal(xsd_ring_handle(ring), 0);
+	}
+	assert_int_equal(page->req_prod, page->req_cons);
+	assert_int_equal(xsd_domain_find(&xsd, 4)->nr_outstanding, 0);
+	fake_free(d0);
+	xsd_ring_free(ring);
+}
+
+/* Memory quota: watches count (path + token); past it WATCH is ENOMEM,
+ * and removing one makes room again. */
+static void test_ring_memory_quota(void **state)
+{
+	struct xsd_ring *ring = xsd_ring_new(&xsd, 4, page, kick, NULL);
+	char body[XENSTORE_PAYLOAD_MAX + 1], req[400];
+	struct xsd_sockmsg hdr;
+	unsigned int i;
+
+	(void)state;
+	xsd.quota[XSD_Q_MEMORY].val = 2000;
+	memcpy(req, "/a\0", 3);
+	memset(req + 3, 't', 300);
+	req[303] = '\0';
+	for (i = 0; i < 10; i++) {
+		req[3] = 'a' + i; /* distinct tokens */
+		guest_request(XS_WATCH, req, 304);
+		assert_int_equal(xsd_ring_handle(ring), 0);
+		guest_reply(&hdr, body);
+		if (hdr.type == XS_ERROR)
+			break;
+		guest_reply(&hdr, body); /* the initial event */
+		assert_int_equal(hdr.type, XS_WATCH_EVENT);
+	}
+	assert_true(i >= 5 && i < 10);
+	assert_string_equal(body, "ENOMEM");
+	assert_true(xsd_domain_memory(xsd_domain_find(&xsd, 4)) <= 2000);
+	req[3] = 'a';
+	guest_request(XS_UNWATCH, req, 304);
+	assert_int_equal(xsd_ring_handle(ring), 0);
+	guest_reply(&hdr, body);
+	assert_string_equal(body, "OK");
+	req[3] = 'a' + i;
+	guest_request(XS_WATCH, req, 304);
+	assert_int_equal(xsd_ring_handle(ring), 0);
+	guest_reply(&hdr, body);
+	assert_string_equal(body, "OK");
+	xsd_ring_free(ring);
+	/* Everything charged was given back. */
+	assert_int_equal(xsd_domain_find(&xsd, 4)->memory_other, 0);
+}
+
+/*
+ * A parked ring (after a live update, before the page is mapped again)
+ * keeps its watches and queues what it must send; attached, it delivers.
+ */
+static void test_ring_parked(void **state)
+{
+	struct xsd_ring *ring = xsd_ring_new(&xsd, 4, NULL, NULL, NULL);
+	struct fake *d0 = fake_new(&xsd, 0);
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	struct xsd_sockmsg hdr;
+	const char *out;
+	size_t len;
+
+	(void)state;
+	assert_true(xsd_ring_is_parked(ring));
+	assert_ptr_equal(xsd_ring_of_conn(xsd_ring_conn(ring)), ring);
+	assert_int_equal(xsd_watch_add(xsd_ring_conn(ring), "/local/domain/4/d",
+				       "tok", true), 0);
+	fake_raw(d0, XS_WRITE, 0, "/local/domain/4/d\0v", 20);
+	expect_ok(d0);
+	/* Readable by domain 4 now: this change reaches its watch. */
+	fake_raw(d0, XS_SET_PERMS, 0, "/local/domain/4/d\0n4\0", 21);
+	expect_ok(d0);
+	assert_int_equal(xsd_ring_handle(ring), 0);
+	xsd_ring_out(ring, &out, &len);
+	assert_int_equal(len, sizeof(hdr) + 6);
+	assert_int_equal(xsd_ring_set_out(ring, out, len), 0);
+	xsd_ring_attach(ring, page, kick, NULL);
+	assert_false(xsd_ring_is_parked(ring));
+	assert_int_equal(xsd_ring_handle(ring), 0);
+	guest_reply(&hdr, body);
+	assert_int_equal(hdr.type, XS_WATCH_EVENT);
+	assert_string_equal(body, "d");
+	assert_string_equal(body + 2, "tok");
+	fake_free(d0);
+	/* Freed with the daemon, through its transport. */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +356,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_never_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_bad_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_oversized, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_outstanding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_memory_quota, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_parked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

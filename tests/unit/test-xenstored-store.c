@@ -48,8 +48,7 @@ static void create_parents(struct xs_view *v, const char *path)
 }
 
 /* Writes path (creating its parents), then checks a save/load round trip. */
-static void put(struct xs_store *s, struct xs_txn *t, const char *path,
-		const char *value)
+static void put(struct xs_store *s, struct xs_txn *t, const char *path, const char *value)
 {
 	struct xs_view v = { s, t };
 
@@ -59,8 +58,7 @@ static void put(struct xs_store *s, struct xs_txn *t, const char *path,
 		roundtrip(s);
 }
 
-static void assert_value(struct xs_store *s, struct xs_txn *t,
-			 const char *path, const char *value)
+static void assert_value(struct xs_store *s, struct xs_txn *t, const char *path, const char *value)
 {
 	struct xs_view v = { s, t };
 	const struct xs_node *n = xs_view_get(&v, path);

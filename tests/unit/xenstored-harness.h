@@ -33,8 +33,7 @@ struct fake {
 
 static unsigned long fake_clock;
 
-static int fake_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr,
-		     const void *payload)
+static int fake_send(struct xs_conn *conn, const struct xsd_sockmsg *hdr, const void *payload)
 {
 	struct fake *f = conn->transport;
 	struct fake_msg *m;
@@ -106,24 +105,22 @@ static inline void store_roundtrip(struct xs_store *s)
 }
 
 /* Sends one request with a raw payload. */
-static inline void fake_raw(struct fake *f, uint32_t type, uint32_t tx,
-			    const void *payload, uint32_t len)
+static inline void fake_raw(struct fake *f, uint32_t type, uint32_t tx, const void *payload,
+			    uint32_t len)
 {
 	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	struct xsd_sockmsg hdr = { type, 7, tx, len };
 
 	memcpy(buf, &hdr, sizeof(hdr));
 	memcpy(buf + sizeof(hdr), payload, len);
-	assert_int_equal(xsd_conn_input(f->conn, buf, sizeof(hdr) + len),
-			 sizeof(hdr) + len);
+	assert_int_equal(xsd_conn_input(f->conn, buf, sizeof(hdr) + len), sizeof(hdr) + len);
 	/* Every request while the tree is small; keep big tests fast. */
 	if (f->conn->xsd->store.nodes.count < 200 || !(++f->requests % 50))
 		store_roundtrip(&f->conn->xsd->store);
 }
 
 /* Sends strings joined by NULs (each NUL-terminated unless raw_last). */
-static inline void fake_req(struct fake *f, uint32_t type, uint32_t tx,
-			    int nstr, ...)
+static inline void fake_req(struct fake *f, uint32_t type, uint32_t tx, int nstr, ...)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
 	size_t len = 0, n;
@@ -142,8 +139,7 @@ static inline void fake_req(struct fake *f, uint32_t type, uint32_t tx,
 	fake_raw(f, type, tx, buf, len);
 }
 
-static inline void fake_write(struct fake *f, uint32_t tx, const char *path,
-			      const char *value)
+static inline void fake_write(struct fake *f, uint32_t tx, const char *path, const char *value)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
 	size_t pl = strlen(path) + 1, vl = strlen(value);
@@ -209,8 +205,7 @@ static inline void expect_reply_string(struct fake *f, const char *s)
 }
 
 /* Expects the next message to be a watch event (path, token). */
-static inline void expect_event(struct fake *f, const char *path,
-				const char *token)
+static inline void expect_event(struct fake *f, const char *path, const char *token)
 {
 	struct fake_msg *m = fake_next(f);
 

@@ -50,20 +50,21 @@ struct xsd_errors {
 	const char *errstring;
 };
 #ifdef EINVAL
-#define XSD_ERROR(x) { x, #x }
+#define XSD_ERROR(x)  \
+	{             \
+		x, #x \
+	}
 /* LINTED: static unused */
 static struct xsd_errors xsd_errors[]
 #if defined(__GNUC__)
 	__attribute__((unused))
 #endif
 	= {
-		XSD_ERROR(EINVAL),    XSD_ERROR(EACCES), XSD_ERROR(EEXIST),
-		XSD_ERROR(EISDIR),    XSD_ERROR(ENOENT), XSD_ERROR(ENOMEM),
-		XSD_ERROR(ENOSPC),    XSD_ERROR(EIO),    XSD_ERROR(ENOTEMPTY),
-		XSD_ERROR(ENOSYS),    XSD_ERROR(EROFS),  XSD_ERROR(EBUSY),
-		XSD_ERROR(EAGAIN),    XSD_ERROR(EISCONN), XSD_ERROR(E2BIG),
-		XSD_ERROR(EPERM),
-	};
+		  XSD_ERROR(EINVAL),	XSD_ERROR(EACCES),  XSD_ERROR(EEXIST), XSD_ERROR(EISDIR),
+		  XSD_ERROR(ENOENT),	XSD_ERROR(ENOMEM),  XSD_ERROR(ENOSPC), XSD_ERROR(EIO),
+		  XSD_ERROR(ENOTEMPTY), XSD_ERROR(ENOSYS),  XSD_ERROR(EROFS),  XSD_ERROR(EBUSY),
+		  XSD_ERROR(EAGAIN),	XSD_ERROR(EISCONN), XSD_ERROR(E2BIG),  XSD_ERROR(EPERM),
+	  };
 #endif
 
 struct xsd_sockmsg {
