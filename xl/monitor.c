@@ -98,6 +98,14 @@ static int monitor_loop(uint32_t domid)
 			monitor_log("Waiting for domain %u failed (rc=%d)", domid, rc);
 			return EXIT_FAILURE;
 		}
+		/* Xen: a suspended domain is the saver's (xl save, migrate) to handle. */
+		if (reason == LIBXL_SHUTDOWN_REASON_SUSPEND) {
+			monitor_log("Domain %u has shut down, reason code %d 0x%x", domid, reason,
+				    reason);
+			monitor_log("Domain has suspended.");
+			monitor_log("Done. Exiting now");
+			return EXIT_SUCCESS;
+		}
 		libxl_domain_config_init(&d_config);
 		if (libxl_retrieve_domain_configuration(xl.ctx, domid, &d_config)) {
 			monitor_log("No stored config for domain %u: destroying it", domid);

@@ -153,6 +153,52 @@ void test_xenstore(struct xtest_env *env)
 		     "ack=%s", n >= 0 ? buf : "");
 }
 
+/*
+ * xenstore-lu: keeps writing and reading back data/count over the ring
+ * while the host live-updates xenstored, with a watch on data/lu set
+ * before the update; the host writes data/lu=go after it, and the watch
+ * must fire.  Every reply must match its request (none lost or doubled).
+ */
+void test_xenstore_lu(struct xtest_env *env)
+{
+	char buf[64], val[24], ev[128];
+	unsigned long i, bad = 0;
+	long n;
+
+	(void)env;
+	if (!xs_ring_ready()) {
+		xtest_result("xenstore-lu", "SKIP", "no xenstore ring");
+		return;
+	}
+	n = xs_watch("data/lu", "lu");
+	if (n >= 0)
+		n = xs_read_watch(ev, sizeof(ev));
+	xtest_result("xs-lu-watch-set", n > 0 ? "PASS" : "FAIL", "n=%ld", n);
+	xs_write("data/lu-ready", "1");
+	for (i = 1; i < 1000000; i++) {
+		xsnprintf(val, sizeof(val), "%lu", i);
+		if (xs_write("data/count", val) < 0)
+			bad++;
+		n = xs_read("data/count", buf, sizeof(buf));
+		if (n < 0 || xstrcmp(buf, val))
+			bad++;
+		n = xs_read("data/lu", buf, sizeof(buf));
+		if (n >= 0 && !xstrcmp(buf, "go"))
+			break;
+	}
+	xtest_result("xs-lu-requests", bad == 0 && i < 1000000 ? "PASS" : "FAIL",
+		     "ops=%lu bad=%lu", i, bad);
+	/* The event of the host's write (queued, or still to come). */
+	n = xs_read_watch(ev, sizeof(ev));
+	xtest_result("xs-lu-watch-fires",
+		     n > 0 && !xstrcmp(ev, "data/lu") &&
+				     !xstrcmp(ev + xstrlen(ev) + 1, "lu") ?
+			     "PASS" :
+			     "FAIL",
+		     "n=%ld path=%s", n, n > 0 ? ev : "");
+	xs_write("data/lu-done", "1");
+}
+
 #define GNTTAB_GPFN 0xf0000ul /* a hole: 3.75 GiB, above our RAM */
 #define GNT_REF_MAP 8
 #define GNT_REF_COPY 9

@@ -6,6 +6,7 @@
 
 void test_evtchn_pingpong(struct xtest_env *env);
 void test_xenstore(struct xtest_env *env);
+void test_xenstore_lu(struct xtest_env *env);
 void test_gnttab(struct xtest_env *env);
 void test_evtchn_upcall(struct xtest_env *env);
 

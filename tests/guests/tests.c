@@ -931,6 +931,7 @@ const struct xtest xtest_table[] = {
 	{ "hostile", test_hostile },
 	{ "evtchn-pingpong", test_evtchn_pingpong },
 	{ "xenstore", test_xenstore },
+	{ "xenstore-lu", test_xenstore_lu },
 	{ "gnttab", test_gnttab },
 	{ "evtchn-upcall", test_evtchn_upcall },
 	{ "reboot", test_reboot },
