@@ -90,8 +90,9 @@ static int control_memreport(struct xs_conn *conn,
 		return EBADF;
 	fprintf(f, "nodes: %zu\n", xsd->store.nodes.count);
 	list_for_each_entry(d, &xsd->domains, list)
-		fprintf(f, "domain %u: nodes %ld memory %ld\n", d->domid,
-			d->nr_nodes, d->memory);
+		fprintf(f, "domain %u: nodes %ld memory %ld outstanding %u\n",
+			d->domid, d->nr_nodes, xsd_domain_memory(d),
+			d->nr_outstanding);
 	if (num == 1)
 		fclose(f);
 	else
@@ -148,9 +149,10 @@ static int quota_domain(struct xs_conn *conn, const struct xsd_sockmsg *req,
 	}
 	snprintf(buf, sizeof(buf),
 		 "Domain %lu:\n%-17s: %8ld\n%-17s: %8u\n%-17s: %8u\n"
-		 "%-17s: %8ld\n",
+		 "%-17s: %8u\n%-17s: %8ld\n",
 		 domid, "nodes", d->nr_nodes, "watches", watches,
-		 "transactions", txns, "memory", d->memory);
+		 "transactions", txns, "outstanding", d->nr_outstanding,
+		 "memory", xsd_domain_memory(d));
 	return reply_text(conn, req, buf);
 }
 

@@ -7,6 +7,7 @@
  *   evtchn-pingpong [N]  N event round trips with the host; prints the
  *                        round trip next to a bare exit (port I/O)
  *   xenstore             read, write, permissions and a watch over the ring
+ *   xenstore-lu          requests and a watch across a live update of xenstored
  *   gnttab               grant two pages; the host maps one and writes it,
  *                        and grant-copies into and out of the other
  *   evtchn-upcall        the host's event arrives as our per-vCPU upcall
